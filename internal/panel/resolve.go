@@ -51,7 +51,9 @@ func (r *Registry) match(targets []Target, ref string) (Target, bool, error) {
 		panelName, rest = ref[:i], ref[i+1:]
 	}
 	for _, by := range []func(Target) bool{
-		func(t Target) bool { return strings.EqualFold(t.Server.ID, rest) || (t.Server.UUID != "" && strings.EqualFold(t.Server.UUID, rest)) },
+		func(t Target) bool {
+			return strings.EqualFold(t.Server.ID, rest) || (t.Server.UUID != "" && strings.EqualFold(t.Server.UUID, rest))
+		},
 		func(t Target) bool { return strings.EqualFold(r.aliasID(t.Panel, rest), t.Server.ID) },
 		func(t Target) bool { return strings.EqualFold(t.Server.Name, rest) },
 	} {
