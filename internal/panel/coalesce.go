@@ -59,8 +59,12 @@ func (c *Coalesced) Resources(ctx context.Context, id string) (Resources, error)
 	}
 	c.mu.Unlock()
 	if leader {
-		fl.val, fl.err = c.Client.Resources(context.WithoutCancel(ctx), id)
-		c.store(id, e, fl)
+		// The request serves every waiter, so it runs on its own and the
+		// caller that started it may still give up at its own deadline.
+		go func() {
+			fl.val, fl.err = c.Client.Resources(context.WithoutCancel(ctx), id)
+			c.store(id, e, fl)
+		}()
 	}
 	return fl.wait(ctx)
 }

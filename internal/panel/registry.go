@@ -43,10 +43,11 @@ type Registry struct {
 	listTTL time.Duration
 	now     func() time.Time
 
-	mu       sync.Mutex
-	cached   []Target
-	cachedAt time.Time
-	flight   *call[[]Target]
+	mu        sync.Mutex
+	cached    []Target
+	cachedErr error // a *PartialError cached with its partial list
+	cachedAt  time.Time
+	flight    *call[[]Target]
 }
 
 type namedClient struct {
@@ -107,17 +108,20 @@ func (r *Registry) Panels() map[string]Client {
 func (r *Registry) Targets(ctx context.Context) ([]Target, error) {
 	r.mu.Lock()
 	if r.cached != nil && r.now().Sub(r.cachedAt) < r.listTTL {
-		ts := r.cached
+		ts, err := r.cached, r.cachedErr
 		r.mu.Unlock()
-		return ts, nil
+		return ts, err
 	}
 	c, leader := r.flightLocked()
 	r.mu.Unlock()
 	if leader {
-		// The fetch serves every waiter, so one caller giving up must not
-		// cancel it; each client call still has its own timeout.
-		c.val, c.err = r.fetch(context.WithoutCancel(ctx))
-		r.finish(c)
+		// The fetch serves every waiter, so it runs on its own: one caller
+		// giving up must not cancel it, and each client call still has its
+		// own timeout.
+		go func() {
+			c.val, c.err = r.fetch(context.WithoutCancel(ctx))
+			r.finish(c)
+		}()
 	}
 	return c.wait(ctx)
 }
@@ -133,8 +137,10 @@ func (r *Registry) flightLocked() (*call[[]Target], bool) {
 func (r *Registry) finish(c *call[[]Target]) {
 	r.mu.Lock()
 	r.flight = nil
-	if c.err == nil {
-		r.cached, r.cachedAt = c.val, r.now()
+	// A partial list is cached too, so one panel being down does not make
+	// every autocomplete keystroke ask all the others again.
+	if c.err == nil || isPartial(c.err) {
+		r.cached, r.cachedErr, r.cachedAt = c.val, c.err, r.now()
 	}
 	r.mu.Unlock()
 	close(c.done)
