@@ -1,0 +1,258 @@
+// Package config reads the bot's settings from the environment (and a .env
+// file) into one validated value. Every mistake becomes an *Error naming the
+// variable and what to write instead, and no error ever repeats a secret.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/joho/godotenv"
+
+	"github.com/panelbot/panelbot/internal/acl"
+)
+
+// DefaultDiscordAPI is Discord's REST base when DISCORD_API_URL is unset.
+const DefaultDiscordAPI = "https://discord.com/api/v10"
+
+// Config is everything the bot needs to start.
+type Config struct {
+	DiscordToken  string
+	GuildID       string // empty: register commands globally
+	DiscordAPIURL string
+
+	PanelKind      string // "pterodactyl" or "pelican"
+	PanelURL       string
+	PanelAPIKey    string
+	PanelRateLimit int // requests per minute the bot allows itself; 0: the kind's default
+
+	ACL            acl.Rules
+	AuditChannelID string
+
+	RelayChannelID string
+	RelayServer    string
+	RelayCommands  bool
+
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+}
+
+// Secrets lists the values that must never reach a log line, so the logger
+// can scrub them should one slip into an error from a library.
+func (c Config) Secrets() []string {
+	return []string{c.DiscordToken, c.PanelAPIKey}
+}
+
+// Error is a configuration mistake: which variable, and what to do.
+type Error struct {
+	Var     string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+// ErrConfig is matched by every *Error, so callers can pick the exit status.
+var ErrConfig = errors.New("configuration error")
+
+// Is makes errors.Is(err, ErrConfig) true for every configuration mistake.
+func (e *Error) Is(target error) bool { return target == ErrConfig }
+
+// Getenv reads one variable; "" means unset.
+type Getenv func(string) string
+
+// WithDotEnv returns a Getenv that falls back to the variables of the .env
+// file at path when the environment does not set them (the environment wins,
+// as godotenv.Load does, but without changing the process environment). A
+// missing file is not an error; an unreadable or malformed one is.
+func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
+	if path == "" {
+		return getenv, nil
+	}
+	vars, err := godotenv.Read(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, &Error{Var: path, Problem: "cannot read it (" + err.Error() + "); fix the file or remove it"}
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return vars[k]
+	}, nil
+}
+
+// Load reads and validates every variable, stopping at the first mistake.
+func Load(getenv Getenv) (Config, error) {
+	l := loader{get: func(k string) string { return strings.TrimSpace(getenv(k)) }}
+	c := Config{
+		DiscordToken:   l.token("DISCORD_TOKEN"),
+		GuildID:        l.id("DISCORD_GUILD_ID"),
+		DiscordAPIURL:  l.url("DISCORD_API_URL", DefaultDiscordAPI),
+		PanelKind:      l.oneOf("PANEL_KIND", "pterodactyl", "pterodactyl", "pelican"),
+		PanelURL:       l.url("PANEL_URL", ""),
+		PanelAPIKey:    l.panelKey("PANEL_API_KEY"),
+		PanelRateLimit: l.positiveInt("PANEL_RATE_LIMIT", 0),
+		ACL: acl.Rules{
+			ViewerRoles:   l.ids("ACL_VIEWER_ROLES"),
+			OperatorRoles: l.ids("ACL_OPERATOR_ROLES"),
+			AdminRoles:    l.ids("ACL_ADMIN_ROLES"),
+			AdminUsers:    l.ids("ACL_ADMIN_USERS"),
+		},
+		AuditChannelID: l.id("AUDIT_CHANNEL_ID"),
+		RelayChannelID: l.id("RELAY_CHANNEL_ID"),
+		RelayServer:    l.get("RELAY_SERVER"),
+		RelayCommands:  l.oneOf("RELAY_COMMANDS", "off", "off", "on") == "on",
+		LogLevel:       l.level("LOG_LEVEL"),
+		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
+	}
+	if l.err == nil {
+		l.relay(c)
+	}
+	if l.err != nil {
+		return Config{}, l.err
+	}
+	return c, nil
+}
+
+// loader collects the first error so Load reads as a list of fields.
+type loader struct {
+	get func(string) string
+	err error
+}
+
+func (l *loader) fail(name, problem string) {
+	if l.err == nil {
+		l.err = &Error{Var: name, Problem: problem}
+	}
+}
+
+func (l *loader) token(name string) string {
+	v := strings.TrimPrefix(l.get(name), "Bot ")
+	switch {
+	case v == "":
+		l.fail(name, "required: set it to the bot token from the Discord developer portal (Bot → Reset Token)")
+	case strings.ContainsAny(v, " \t\"'"):
+		l.fail(name, "contains spaces or quotes: paste the token alone, without quotes or the word Bot")
+	case strings.Count(v, ".") != 2:
+		l.fail(name, "does not look like a bot token (three parts separated by dots): copy it again from the developer portal")
+	}
+	return v
+}
+
+func (l *loader) panelKey(name string) string {
+	v := l.get(name)
+	switch {
+	case v == "":
+		l.fail(name, "required: create a client API key in the panel (Account → API Credentials); it starts with ptlc_")
+	case strings.HasPrefix(v, "ptla_"):
+		l.fail(name, "is an application (admin) key, which the client API refuses: create a client key (ptlc_…) under Account → API Credentials")
+	case strings.ContainsAny(v, " \t\"'"):
+		l.fail(name, "contains spaces or quotes: paste the key alone")
+	}
+	return v
+}
+
+func (l *loader) url(name, def string) string {
+	v := strings.TrimRight(l.get(name), "/")
+	if v == "" {
+		if def == "" {
+			l.fail(name, "required: the address of your panel, e.g. https://panel.example.com")
+		}
+		return def
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+		l.fail(name, "must be an http(s) address such as https://panel.example.com, without credentials or query")
+	}
+	return v
+}
+
+func (l *loader) id(name string) string {
+	v := l.get(name)
+	if v == "" {
+		return ""
+	}
+	if err := acl.ValidateID(v); err != nil {
+		l.fail(name, err.Error())
+	}
+	return v
+}
+
+func (l *loader) ids(name string) []string {
+	ids, err := acl.ParseIDs(l.get(name))
+	if err != nil {
+		l.fail(name, err.Error())
+	}
+	return ids
+}
+
+func (l *loader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(l.get(name))
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail(name, fmt.Sprintf("must be one of %s, not %q", strings.Join(allowed, ", "), shorten(v)))
+	return def
+}
+
+func (l *loader) positiveInt(name string, def int) int {
+	v := l.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		l.fail(name, fmt.Sprintf("must be a whole number above zero, not %q", shorten(v)))
+	}
+	return n
+}
+
+func (l *loader) level(name string) slog.Level {
+	switch v := strings.ToLower(l.get(name)); v {
+	case "", "info":
+		return slog.LevelInfo
+	case "debug":
+		return slog.LevelDebug
+	case "warn", "warning":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	default:
+		l.fail(name, fmt.Sprintf("must be debug, info, warn or error, not %q", shorten(v)))
+		return slog.LevelInfo
+	}
+}
+
+// relay checks the relay variables as a group: one without the other is
+// almost certainly a mistake.
+func (l *loader) relay(c Config) {
+	switch {
+	case c.RelayChannelID != "" && c.RelayServer == "":
+		l.fail("RELAY_SERVER", "required when RELAY_CHANNEL_ID is set: the identifier or name of the server to relay")
+	case c.RelayServer != "" && c.RelayChannelID == "":
+		l.fail("RELAY_CHANNEL_ID", "required when RELAY_SERVER is set: the ID of the Discord channel to relay into")
+	case c.RelayCommands && c.RelayChannelID == "":
+		l.fail("RELAY_COMMANDS", "is on but no relay is configured: set RELAY_CHANNEL_ID and RELAY_SERVER, or turn it off")
+	}
+}
+
+// shorten keeps error lines short and never repeats a long value whole, in
+// case a secret was pasted into the wrong variable.
+func shorten(v string) string {
+	if len(v) > 24 {
+		return v[:12] + "…"
+	}
+	return v
+}
