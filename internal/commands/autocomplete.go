@@ -1,0 +1,131 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// autocomplete answers the server option from the registry's list. It cannot
+// be deferred, so the list gets AutocompleteBudget; past it the last list seen
+// is used (or nothing). The fetch runs in its own goroutine because the
+// registry finishes a fetch it leads even when its caller gives up; Handle
+// waits for it after answering, so nothing outlives the interaction.
+func (r *Router) autocomplete(ctx, dctx context.Context, s Session, i *discordgo.Interaction) {
+	fetched := make(chan []panel.Target, 1)
+	go func() { fetched <- r.fetchTargets(ctx) }()
+	timer := time.NewTimer(r.acBudget)
+	defer timer.Stop()
+	var list []panel.Target
+	select {
+	case list = <-fetched:
+		fetched = nil
+	case <-timer.C:
+		r.log.Debug("autocomplete answers from the last list: the panels are slow", "interaction", i.ID)
+	}
+	if list == nil {
+		list = r.remembered()
+	}
+	resp := &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: r.choices(i, list)},
+	}
+	if err := s.InteractionRespond(i, resp, discordgo.WithContext(dctx)); err != nil {
+		r.log.Error("discord call failed", "step", "autocomplete", "interaction", i.ID, "error", err.Error())
+	}
+	if fetched != nil {
+		<-fetched
+	}
+}
+
+// fetchTargets lists the servers and remembers a good answer for the next
+// slow moment.
+func (r *Router) fetchTargets(ctx context.Context) []panel.Target {
+	ts, err := r.panels.Targets(ctx)
+	if ts != nil {
+		r.remember(ts)
+	} else {
+		r.log.Debug("autocomplete could not list servers", "error", err)
+	}
+	return ts
+}
+
+func (r *Router) choices(i *discordgo.Interaction, list []panel.Target) []*discordgo.ApplicationCommandOptionChoice {
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	d, ok := commandData(i)
+	if !ok {
+		return choices
+	}
+	typed, ok := focusedServer(d)
+	member := newRequest(i).member
+	if !ok || member.UserID == "" {
+		return choices
+	}
+	var need panel.Feature
+	if d.Name == cmdCmd {
+		need = panel.FeatureCommand
+	}
+	for _, t := range rank(list, strings.ToLower(strings.TrimSpace(typed))) {
+		if len(choices) == maxAutocomplete {
+			break
+		}
+		if c := r.choice(member, t, need); c != nil {
+			choices = append(choices, c)
+		}
+	}
+	return choices
+}
+
+// focusedServer returns what the user has typed in the server option, if
+// that is the option being completed.
+func focusedServer(d discordgo.ApplicationCommandInteractionData) (string, bool) {
+	for _, o := range d.Options {
+		if o != nil && o.Focused && o.Name == optServer {
+			s, ok := o.Value.(string)
+			return s, ok
+		}
+	}
+	return "", false
+}
+
+// rank keeps the servers whose name or identifier contains what was typed,
+// those that start with it first.
+func rank(ts []panel.Target, typed string) []panel.Target {
+	var prefix, inside []panel.Target
+	for _, t := range ts {
+		name, id := strings.ToLower(t.Server.Name), strings.ToLower(t.Server.ID)
+		switch {
+		case strings.HasPrefix(name, typed) || strings.HasPrefix(id, typed):
+			prefix = append(prefix, t)
+		case strings.Contains(name, typed) || strings.Contains(id, typed):
+			inside = append(inside, t)
+		}
+	}
+	return append(prefix, inside...)
+}
+
+// choice is one suggestion, or nil when the member may not see the server,
+// its panel lacks the feature, or it has no value Discord can carry.
+func (r *Router) choice(m acl.Member, t panel.Target, need panel.Feature) *discordgo.ApplicationCommandOptionChoice {
+	if r.acl.Check(m, acl.View, t.Key()) != nil {
+		return nil
+	}
+	if need != 0 && (t.Client == nil || !t.Client.Features().Has(need)) {
+		return nil
+	}
+	value := t.Key()
+	if len(value) > maxChoiceValue {
+		// Resolve also takes the bare identifier.
+		value = t.Server.ID
+	}
+	name := truncate(clean(t.Label()), maxChoiceName)
+	if len(value) > maxChoiceValue || value == "" || strings.TrimSpace(name) == "" {
+		return nil
+	}
+	return &discordgo.ApplicationCommandOptionChoice{Name: name, Value: value}
+}

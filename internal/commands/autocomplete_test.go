@@ -1,0 +1,148 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+func typing(m *discordgo.Member, command, typed string) *discordgo.Interaction {
+	i := slash(m, command, &discordgo.ApplicationCommandInteractionDataOption{
+		Name: optServer, Type: discordgo.ApplicationCommandOptionString, Value: typed, Focused: true,
+	})
+	i.Type = discordgo.InteractionApplicationCommandAutocomplete
+	return i
+}
+
+func choices(t *testing.T, e *env) []*discordgo.ApplicationCommandOptionChoice {
+	t.Helper()
+	c := only(t, e.sess)
+	require.Equal(t, discordgo.InteractionApplicationCommandAutocompleteResult, c.resp.Type)
+	return c.resp.Data.Choices
+}
+
+func names(cs []*discordgo.ApplicationCommandOptionChoice) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name+"="+c.Value.(string))
+	}
+	return out
+}
+
+func TestAutocompleteFilter(t *testing.T) {
+	tests := []struct {
+		typed string
+		want  []string
+	}{
+		{"", []string{"Creative (def456)=main/def456", "Survival (abc123)=main/abc123"}},
+		{"SURV", []string{"Survival (abc123)=main/abc123"}},
+		{"def", []string{"Creative (def456)=main/def456"}},
+		{"i", []string{"Creative (def456)=main/def456", "Survival (abc123)=main/abc123"}},
+		{"zzz", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typed, func(t *testing.T) {
+			e := setup(t)
+			e.handle(typing(viewer(), cmdStatus, tt.typed))
+			assert.Equal(t, tt.want, names(choices(t, e)))
+		})
+	}
+}
+
+func TestAutocompletePrefixFirst(t *testing.T) {
+	e := setup(t, func(_ *Config, p *fakePanel) {
+		p.ServersFn = func(context.Context) ([]panel.Server, error) {
+			return []panel.Server{{ID: "1", Name: "A mine"}, {ID: "2", Name: "Minecraft"}}, nil
+		}
+	})
+	e.handle(typing(viewer(), cmdStatus, "min"))
+	assert.Equal(t, []string{"Minecraft (2)=main/2", "A mine (1)=main/1"}, names(choices(t, e)))
+}
+
+func TestAutocompleteLimitAndTruncation(t *testing.T) {
+	var many []panel.Server
+	for i := range 40 {
+		many = append(many, panel.Server{ID: fmt.Sprintf("s%02d", i), Name: strings.Repeat("é", 80) + fmt.Sprint(i)})
+	}
+	e := setup(t, func(_ *Config, p *fakePanel) {
+		p.ServersFn = func(context.Context) ([]panel.Server, error) { return many, nil }
+	})
+	e.handle(typing(viewer(), cmdStatus, ""))
+	cs := choices(t, e)
+	require.Len(t, cs, maxAutocomplete)
+	for _, c := range cs {
+		assert.LessOrEqual(t, len(c.Name), maxChoiceName)
+		assert.True(t, strings.HasSuffix(c.Name, "…"), c.Name)
+	}
+}
+
+func TestAutocompleteCmdHidesPanelsWithoutCommands(t *testing.T) {
+	e := setup(t)
+	other := &fakePanel{ServersFn: func(context.Context) ([]panel.Server, error) {
+		return []panel.Server{{ID: "x1", Name: "Shard box"}}, nil
+	}}
+	require.NoError(t, e.reg.Add("shard", other, nil))
+	e.handle(typing(admin(), cmdCmd, ""))
+	assert.Equal(t, []string{"Creative (def456)=main/def456", "Survival (abc123)=main/abc123"}, names(choices(t, e)))
+	e.sess.calls = nil
+	e.handle(typing(admin(), cmdStatus, "box"))
+	assert.Equal(t, []string{"Shard box (x1)=shard/x1"}, names(choices(t, e)), "/status works on every panel")
+}
+
+func TestAutocompleteNoMemberNoChoices(t *testing.T) {
+	e := setup(t)
+	e.handle(typing(nil, cmdStatus, ""))
+	assert.Empty(t, choices(t, e))
+}
+
+func TestAutocompleteHidesUnviewable(t *testing.T) {
+	e := setup(t, func(c *Config, _ *fakePanel) {
+		require.NoError(t, c.ACL.Override("main/def456", acl.Rules{ViewerRoles: []string{"100000000000000099"}}))
+	})
+	e.handle(typing(viewer(), cmdStatus, ""))
+	assert.Equal(t, []string{"Survival (abc123)=main/abc123"}, names(choices(t, e)))
+}
+
+func TestAutocompleteSlowListUsesLastList(t *testing.T) {
+	block := make(chan struct{})
+	slow := false
+	e := setup(t, func(c *Config, p *fakePanel) {
+		c.AutocompleteBudget = time.Millisecond
+		p.ServersFn = func(context.Context) ([]panel.Server, error) {
+			if slow {
+				<-block
+			}
+			return testServers(), nil
+		}
+	})
+	// No list seen yet: a slow panel gives zero choices, in time.
+	slow = true
+	e.sess.notify = make(chan string, 1)
+	done := make(chan struct{})
+	go func() { e.handle(typing(viewer(), cmdStatus, "")); close(done) }()
+	require.Equal(t, "respond", <-e.sess.notify)
+	assert.Empty(t, choices(t, e))
+	close(block)
+	<-done
+
+	// The fetch that finished late is remembered; with the registry's cache
+	// expired and the panel slow again, that list answers.
+	e.sess.calls = nil
+	e.reg.Invalidate()
+	block = make(chan struct{})
+	done2 := make(chan struct{})
+	go func() { e.handle(typing(viewer(), cmdStatus, "surv")); close(done2) }()
+	require.Equal(t, "respond", <-e.sess.notify)
+	assert.Equal(t, []string{"Survival (abc123)=main/abc123"}, names(choices(t, e)))
+	close(block)
+	<-done2
+}
