@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -13,23 +12,12 @@ import (
 
 // autocomplete answers the server option from the registry's list. It cannot
 // be deferred, so the list gets AutocompleteBudget; past it the last list seen
-// is used (or nothing). The fetch runs in its own goroutine because the
-// registry finishes a fetch it leads even when its caller gives up; Handle
-// waits for it after answering, so nothing outlives the interaction.
+// is used (or nothing). The registry keeps fetching for later callers when
+// this one gives up, so a slow panel warms the cache for the next keystroke.
 func (r *Router) autocomplete(ctx, dctx context.Context, s Session, i *discordgo.Interaction) {
-	fetched := make(chan []panel.Target, 1)
-	go func() { fetched <- r.fetchTargets(ctx) }()
-	timer := time.NewTimer(r.acBudget)
-	defer timer.Stop()
-	var list []panel.Target
-	select {
-	case list = <-fetched:
-		fetched = nil
-	case <-timer.C:
-		r.log.Debug("autocomplete answers from the last list: the panels are slow", "interaction", i.ID)
-	}
+	list := r.fetchTargets(ctx)
 	if list == nil {
-		list = r.remembered()
+		list = r.panels.Cached()
 	}
 	resp := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
@@ -38,19 +26,15 @@ func (r *Router) autocomplete(ctx, dctx context.Context, s Session, i *discordgo
 	if err := s.InteractionRespond(i, resp, discordgo.WithContext(dctx)); err != nil {
 		r.log.Error("discord call failed", "step", "autocomplete", "interaction", i.ID, "error", err.Error())
 	}
-	if fetched != nil {
-		<-fetched
-	}
 }
 
-// fetchTargets lists the servers and remembers a good answer for the next
-// slow moment.
+// fetchTargets lists the servers within the autocomplete budget.
 func (r *Router) fetchTargets(ctx context.Context) []panel.Target {
+	ctx, cancel := context.WithTimeout(ctx, r.acBudget)
+	defer cancel()
 	ts, err := r.panels.Targets(ctx)
-	if ts != nil {
-		r.remember(ts)
-	} else {
-		r.log.Debug("autocomplete could not list servers", "error", err)
+	if ts == nil {
+		r.log.Debug("autocomplete answers from the last list", "error", err)
 	}
 	return ts
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,36 +114,48 @@ func TestAutocompleteHidesUnviewable(t *testing.T) {
 }
 
 func TestAutocompleteSlowListUsesLastList(t *testing.T) {
-	block := make(chan struct{})
-	slow := false
+	var (
+		mu   sync.Mutex
+		gate chan struct{} // nil: the panel answers at once
+	)
+	setGate := func(g chan struct{}) { mu.Lock(); gate = g; mu.Unlock() }
+	fetched := make(chan struct{}, 4)
 	e := setup(t, func(c *Config, p *fakePanel) {
 		c.AutocompleteBudget = time.Millisecond
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
-			if slow {
-				<-block
+			mu.Lock()
+			g := gate
+			mu.Unlock()
+			if g != nil {
+				<-g
 			}
+			defer func() { fetched <- struct{}{} }()
 			return testServers(), nil
 		}
 	})
 	// No list seen yet: a slow panel gives zero choices, in time.
-	slow = true
+	first := make(chan struct{})
+	setGate(first)
 	e.sess.notify = make(chan string, 1)
 	done := make(chan struct{})
 	go func() { e.handle(typing(viewer(), cmdStatus, "")); close(done) }()
 	require.Equal(t, "respond", <-e.sess.notify)
 	assert.Empty(t, choices(t, e))
-	close(block)
 	<-done
+	close(first)
+	<-fetched
 
-	// The fetch that finished late is remembered; with the registry's cache
+	// The fetch that finished late is kept by the registry; with its cache
 	// expired and the panel slow again, that list answers.
 	e.sess.calls = nil
 	e.reg.Invalidate()
-	block = make(chan struct{})
+	second := make(chan struct{})
+	setGate(second)
 	done2 := make(chan struct{})
 	go func() { e.handle(typing(viewer(), cmdStatus, "surv")); close(done2) }()
 	require.Equal(t, "respond", <-e.sess.notify)
 	assert.Equal(t, []string{"Survival (abc123)=main/abc123"}, names(choices(t, e)))
-	close(block)
 	<-done2
+	close(second)
+	<-fetched
 }

@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -67,6 +66,8 @@ type Session interface {
 type Panels interface {
 	Targets(ctx context.Context) ([]panel.Target, error)
 	Resolve(ctx context.Context, ref string) (panel.Target, error)
+	// Cached is the last list fetched, however old; nil when none was.
+	Cached() []panel.Target
 }
 
 // Config holds the router's dependencies. Zero durations take the defaults.
@@ -100,9 +101,6 @@ type Router struct {
 	callTO     time.Duration
 	acBudget   time.Duration
 	auditSlots chan struct{}
-
-	mu   sync.Mutex
-	last []panel.Target // the last server list seen, for autocomplete
 }
 
 // New validates cfg and returns a Router.
@@ -248,17 +246,4 @@ func unknownRoute(why string) route {
 	return route{ephemeral: true, handle: func(context.Context, *request) (reply, error) {
 		return reply{}, &userError{msg: msgUnknownCommand, cause: errors.New(why)}
 	}}
-}
-
-// remember keeps the latest server list for autocomplete's fallback.
-func (r *Router) remember(ts []panel.Target) {
-	r.mu.Lock()
-	r.last = ts
-	r.mu.Unlock()
-}
-
-func (r *Router) remembered() []panel.Target {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.last
 }

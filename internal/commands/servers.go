@@ -29,7 +29,6 @@ func (r *Router) servers(ctx context.Context, rq *request) (reply, error) {
 	if targets == nil && err != nil {
 		return reply{}, err
 	}
-	r.remember(targets)
 	note := ""
 	if err != nil {
 		// Some panels answered: show their servers and say the list is partial.

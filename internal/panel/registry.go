@@ -107,7 +107,7 @@ func (r *Registry) Panels() map[string]Client {
 // error naming the failures.
 func (r *Registry) Targets(ctx context.Context) ([]Target, error) {
 	r.mu.Lock()
-	if r.cached != nil && r.now().Sub(r.cachedAt) < r.listTTL {
+	if r.cached != nil && !r.cachedAt.IsZero() && r.now().Sub(r.cachedAt) < r.listTTL {
 		ts, err := r.cached, r.cachedErr
 		r.mu.Unlock()
 		return ts, err
@@ -146,11 +146,20 @@ func (r *Registry) finish(c *call[[]Target]) {
 	close(c.done)
 }
 
-// Invalidate drops the cached server list, so the next lookup asks the panels.
+// Invalidate makes the cached server list stale, so the next lookup asks the
+// panels. Cached still returns it until a new one arrives.
 func (r *Registry) Invalidate() {
 	r.mu.Lock()
-	r.cached = nil
+	r.cachedAt = time.Time{}
 	r.mu.Unlock()
+}
+
+// Cached returns the last server list fetched, however old, or nil when none
+// was. Autocomplete, which cannot wait for a slow panel, answers from it.
+func (r *Registry) Cached() []Target {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cached
 }
 
 func (r *Registry) fetch(ctx context.Context) ([]Target, error) {

@@ -186,3 +186,17 @@ func TestUserMessageHidesInternals(t *testing.T) {
 	assert.NotContains(t, msg, "SQLSTATE")
 	assert.Contains(t, err.Error(), "HTTP 500")
 }
+
+func TestCachedOutlivesInvalidate(t *testing.T) {
+	var calls atomic.Int32
+	r := panel.NewRegistry()
+	require.Nil(t, r.Cached())
+	require.NoError(t, r.Add("main", lister(&calls, panel.Server{ID: "1"}), nil))
+	_, err := r.Targets(context.Background())
+	require.NoError(t, err)
+	r.Invalidate()
+	assert.Len(t, r.Cached(), 1, "a stale list is still there for autocomplete")
+	_, err = r.Targets(context.Background())
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, calls.Load(), "but lookups ask the panel again")
+}
