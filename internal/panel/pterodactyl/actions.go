@@ -1,0 +1,144 @@
+package pterodactyl
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// Resources reports a server's live state and usage. The limits come from
+// the list or the details endpoint, cached for a few minutes, so a status
+// normally costs one request.
+func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, error) {
+	op := "resources " + clip(id, 40)
+	if err := checkID(id); err != nil {
+		return panel.Resources{}, withOp(err, op)
+	}
+	lim, err := c.serverLimits(ctx, id)
+	if err != nil {
+		return panel.Resources{}, withOp(err, op)
+	}
+	var s statsResponse
+	if err := c.do(ctx, http.MethodGet, serverPath(id, "/resources"), nil, &s); err != nil {
+		return panel.Resources{}, withOp(err, op)
+	}
+	if s.Object != "stats" {
+		err := c.badResponse(http.StatusOK, fmt.Sprintf("resources have object %q, not \"stats\"", clip(s.Object, 40)))
+		return panel.Resources{}, withOp(err, op)
+	}
+	return s.resources(lim), nil
+}
+
+// Power sends a power signal. The panel answers 204 once the node accepted
+// it; the server reaches the new state later. Never retried.
+func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
+	op := "power " + clip(string(s), 20) + " " + clip(id, 40)
+	if _, err := panel.ParseSignal(string(s)); err != nil {
+		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error(),
+			Message: "Unknown power action: use start, stop, restart or kill."}
+	}
+	if err := checkID(id); err != nil {
+		return withOp(err, op)
+	}
+	body := map[string]string{"signal": string(s)}
+	return withOp(c.do(ctx, http.MethodPost, serverPath(id, "/power"), body, nil), op)
+}
+
+// Command sends one console command. A command the console would split or
+// ignore (empty, or with line breaks) is refused here. Never retried.
+func (c *Client) Command(ctx context.Context, id, command string) error {
+	op := "command " + clip(id, 40)
+	if err := checkCommand(command); err != nil {
+		return withOp(err, op)
+	}
+	if err := checkID(id); err != nil {
+		return withOp(err, op)
+	}
+	body := map[string]string{"command": command}
+	return withOp(c.do(ctx, http.MethodPost, serverPath(id, "/command"), body, nil), op)
+}
+
+// SocketCredentials fetches a token and the node's websocket address for
+// the live console. The expiry is read from the token (unverified: only the
+// node can check it); the token itself is never logged.
+func (c *Client) SocketCredentials(ctx context.Context, id string) (panel.SocketCredentials, error) {
+	op := "websocket credentials " + clip(id, 40)
+	if err := checkID(id); err != nil {
+		return panel.SocketCredentials{}, withOp(err, op)
+	}
+	var w struct {
+		Data struct {
+			Token  string `json:"token"`
+			Socket string `json:"socket"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, http.MethodGet, serverPath(id, "/websocket"), nil, &w); err != nil {
+		return panel.SocketCredentials{}, withOp(err, op)
+	}
+	if w.Data.Token == "" || !validSocketURL(w.Data.Socket) {
+		err := c.badResponse(http.StatusOK, "websocket credentials without a token or a ws(s):// socket address")
+		return panel.SocketCredentials{}, withOp(err, op)
+	}
+	exp, _ := jwtExpiry(w.Data.Token)
+	return panel.SocketCredentials{URL: w.Data.Socket, Token: w.Data.Token, Expires: exp}, nil
+}
+
+func serverPath(id, suffix string) string {
+	return "/servers/" + url.PathEscape(id) + suffix
+}
+
+func checkID(id string) error {
+	if validID(id) {
+		return nil
+	}
+	return &panel.Error{Kind: panel.ErrInvalid, Detail: "not a server identifier or UUID",
+		Message: fmt.Sprintf("%q is not a server identifier: use the 8-character identifier from the panel's address (/server/abc12345) or the server's UUID.", clip(id, 40))}
+}
+
+func checkCommand(command string) error {
+	switch {
+	case strings.TrimSpace(command) == "":
+		return &panel.Error{Kind: panel.ErrInvalid, Detail: "empty command",
+			Message: "The command is empty: type the console command to send."}
+	case strings.ContainsAny(command, "\r\n"):
+		return &panel.Error{Kind: panel.ErrInvalid, Detail: "command with a line break",
+			Message: "Send one command at a time: the command must be a single line."}
+	}
+	return nil
+}
+
+func validSocketURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "ws" || u.Scheme == "wss") && u.Host != ""
+}
+
+// jwtExpiry reads the exp claim of a JWT without verifying the signature.
+func jwtExpiry(token string) (time.Time, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var claims struct {
+		Exp json.Number `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return time.Time{}, false
+	}
+	secs, err := claims.Exp.Float64()
+	// Beyond year ~5000 is not a real expiry.
+	if err != nil || secs <= 0 || secs > 1e11 {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(secs), 0), true
+}

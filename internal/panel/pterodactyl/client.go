@@ -1,0 +1,228 @@
+// Package pterodactyl drives the client API (/api/client) of a Pterodactyl
+// or Pelican panel with a user's ptlc_ key: it lists the servers the key can
+// see, reads their live resources, sends power signals and console commands,
+// and hands the console relay the credentials of the node's websocket.
+package pterodactyl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// Defaults, chosen from the documented figures: 240 requests a minute is the
+// lowest a host is known to configure (Pterodactyl's own default is 720,
+// Pelican's 256), so the bot stays under every one of them.
+const (
+	defaultPerMinute = 240
+	defaultBurst     = 4
+	defaultTimeout   = 10 * time.Second
+	defaultRetries   = 2
+	// maxRetryWait caps how long a GET waits on a 429's Retry-After before
+	// giving the rate-limit error back: a /status user will not wait longer.
+	maxRetryWait = 5 * time.Second
+	// limitsTTL is how long server limits (from the list or the details
+	// endpoint) are reused: they change only when the host edits the plan.
+	limitsTTL = 5 * time.Minute
+	// maxPages bounds the server list against a panel whose pagination lies.
+	maxPages = 50
+	perPage  = 100
+	// maxBody bounds what is read from one answer (a page of 100 servers
+	// with relationships is well under this).
+	maxBody = 4 << 20
+)
+
+// The panel kinds this package speaks to; they share the client API.
+const (
+	KindPterodactyl = "pterodactyl"
+	KindPelican     = "pelican"
+)
+
+// Client talks to one panel account. It is safe for concurrent use.
+type Client struct {
+	base    string // panel URL + "/api/client", no trailing slash
+	key     string
+	kind    string
+	hc      *http.Client
+	limiter *rate.Limiter
+	timeout time.Duration
+	retries int
+	now     func() time.Time
+	// sleep waits d or until ctx ends; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+
+	perMinute int
+
+	mu          sync.Mutex
+	pausedUntil time.Time           // the panel said its window is spent
+	windowStart time.Time           // first request of the panel's current window
+	limits      map[string]limitsAt // by the id callers use
+}
+
+var (
+	_ panel.Client             = (*Client)(nil)
+	_ panel.SocketCredentialer = (*Client)(nil)
+)
+
+// Option configures a Client; New reports a bad one as a configuration error.
+type Option func(*Client) error
+
+// WithHTTPClient sets the HTTP client (proxies, custom TLS). The client is
+// copied and redirects are refused on the copy, so the key never follows a
+// redirect to another host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: the HTTP client is nil")
+		}
+		cp := *hc
+		c.hc = &cp
+		return nil
+	}
+}
+
+// WithRateLimit sets how many requests a minute the client allows itself
+// (default 240). Use the figure your host documents if it is lower.
+func WithRateLimit(perMinute int) Option {
+	return func(c *Client) error {
+		if perMinute < 1 {
+			return fmt.Errorf("WithRateLimit: %d requests a minute: use at least 1", perMinute)
+		}
+		c.perMinute = perMinute
+		return nil
+	}
+}
+
+// WithTimeout bounds each call, retries and waits included (default 10 s).
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("WithTimeout: %s: use a positive duration", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed GET is tried again (default 2).
+// Power signals and commands are never retried.
+func WithMaxRetries(n int) Option {
+	return func(c *Client) error {
+		if n < 0 || n > 10 {
+			return fmt.Errorf("WithMaxRetries: %d: use 0 to 10", n)
+		}
+		c.retries = n
+		return nil
+	}
+}
+
+// WithKind says which panel this is, "pterodactyl" (default) or "pelican";
+// Kind reports it and user messages name it.
+func WithKind(kind string) Option {
+	return func(c *Client) error {
+		switch k := strings.ToLower(strings.TrimSpace(kind)); k {
+		case KindPterodactyl, KindPelican:
+			c.kind = k
+			return nil
+		default:
+			return fmt.Errorf("WithKind: %q: use %q or %q", kind, KindPterodactyl, KindPelican)
+		}
+	}
+}
+
+// WithClock injects the clock used for the limits cache and the panel's
+// rate-limit window, for tests.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) error {
+		if now == nil {
+			return errors.New("WithClock: the clock is nil")
+		}
+		c.now = now
+		return nil
+	}
+}
+
+// New returns a client for the panel at baseURL (the address users open in a
+// browser, e.g. https://panel.example.com) using a client API key (ptlc_…).
+func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, configError(err.Error())
+	}
+	if err := checkKey(apiKey); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base: base, key: apiKey, kind: KindPterodactyl,
+		hc:      &http.Client{},
+		timeout: defaultTimeout, retries: defaultRetries, perMinute: defaultPerMinute,
+		now: time.Now, sleep: sleepCtx, limits: make(map[string]limitsAt),
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, configError(err.Error())
+		}
+	}
+	c.limiter = rate.NewLimiter(rate.Every(time.Minute/time.Duration(c.perMinute)), defaultBurst)
+	// The key must not follow a redirect, and a redirect means PANEL_URL is
+	// not the API's address: the answer is examined, not followed.
+	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c, nil
+}
+
+// Kind reports "pterodactyl" or "pelican".
+func (c *Client) Kind() string { return c.kind }
+
+// Features: both panels have live resources, console commands and the
+// Wings console websocket.
+func (c *Client) Features() panel.Features {
+	return panel.Features(panel.FeatureResources | panel.FeatureCommand | panel.FeatureConsole)
+}
+
+// displayName names the panel in user sentences.
+func (c *Client) displayName() string {
+	if c.kind == KindPelican {
+		return "Pelican"
+	}
+	return "Pterodactyl"
+}
+
+func parseBaseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("the panel URL must be an absolute http(s) address such as https://panel.example.com")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New("the panel URL must not hold credentials, a query or a fragment: use e.g. https://panel.example.com")
+	}
+	path := strings.TrimRight(u.Path, "/")
+	// Owners often paste the API address itself; the client adds it anyway.
+	path = strings.TrimSuffix(path, "/api/client")
+	return u.Scheme + "://" + u.Host + path + "/api/client", nil
+}
+
+func checkKey(key string) error {
+	switch {
+	case strings.TrimSpace(key) == "":
+		return configError("the panel API key is empty: create a client API key (ptlc_…) under Account → API Credentials on the panel")
+	case strings.HasPrefix(key, "ptla_"):
+		return configError("the panel API key is an application (admin) key (ptla_…), which the client API refuses: create a client API key (ptlc_…) under Account → API Credentials")
+	case strings.ContainsAny(key, " \t\r\n"):
+		return configError("the panel API key contains spaces or line breaks: paste the key alone")
+	}
+	return nil
+}
+
+func configError(msg string) *panel.Error {
+	return &panel.Error{Kind: panel.ErrConfig, Op: "configure pterodactyl client", Detail: msg,
+		Message: "The bot's panel settings are wrong: " + msg + "."}
+}

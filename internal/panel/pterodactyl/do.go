@@ -1,0 +1,229 @@
+package pterodactyl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// The Accept header the panel documents; any JSON Accept works, but without
+// one Laravel answers errors with HTML or a login redirect.
+const acceptHeader = "Application/vnd.pterodactyl.v1+json"
+
+// do is the one funnel every request goes through: pacing, auth, the call's
+// timeout, status check, decoding into out (when not nil) and typed errors.
+// path is relative to /api/client and may carry a query string. Only GETs
+// are retried: a power signal or a command is never sent twice.
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	payload, err := encodeBody(body)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		err := c.attempt(ctx, method, path, payload, out)
+		if err == nil {
+			return nil
+		}
+		wait, retry := c.retryWait(ctx, method, err, attempt)
+		if !retry {
+			return err
+		}
+		if serr := c.sleep(ctx, wait); serr != nil {
+			return withCause(err, serr)
+		}
+	}
+}
+
+func encodeBody(body any) ([]byte, error) {
+	if body == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, &panel.Error{Kind: panel.ErrInvalid, Detail: "encoding the request", Err: err}
+	}
+	return b, nil
+}
+
+// attempt sends the request once.
+func (c *Client) attempt(ctx context.Context, method, path string, payload []byte, out any) error {
+	if err := c.pace(ctx); err != nil {
+		return err
+	}
+	req, err := c.newRequest(ctx, method, path, payload)
+	if err != nil {
+		return err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return networkError(ctx, err)
+	}
+	defer func() {
+		// Drain a little so the connection can be reused, then close.
+		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+		_ = resp.Body.Close()
+	}()
+	c.observeRateHeaders(resp)
+	return c.handle(resp, path, out)
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path string, payload []byte) (*http.Request, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		// The URL holds nothing secret but the error would repeat it whole.
+		return nil, &panel.Error{Kind: panel.ErrConfig, Detail: "building the request for " + pathOnly(path)}
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", acceptHeader)
+	req.Header.Set("User-Agent", "panelbot")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// handle checks the status and decodes a successful answer into out.
+func (c *Client) handle(resp *http.Response, path string, out any) error {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return &panel.Error{Kind: panel.ErrUnavailable, Status: resp.StatusCode,
+			Detail: "reading the answer to " + pathOnly(path), Err: unwrapURLError(err)}
+	}
+	if len(body) > maxBody {
+		return c.badResponse(resp.StatusCode, "the answer to "+pathOnly(path)+" is larger than 4 MiB")
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.statusError(resp, path, body)
+	}
+	if out == nil {
+		return nil
+	}
+	if looksHTML(resp.Header, body) {
+		return c.badResponse(resp.StatusCode, "HTML instead of JSON from "+pathOnly(path))
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return c.badResponse(resp.StatusCode, "undecodable JSON from "+pathOnly(path)+": "+jsonProblem(err))
+	}
+	return nil
+}
+
+// retryWait decides whether a failed attempt is tried again and after how
+// long: only GETs, only on 429 (honouring Retry-After, capped) and on
+// network errors or 5xx, and never past the call's deadline.
+func (c *Client) retryWait(ctx context.Context, method string, err error, attempt int) (time.Duration, bool) {
+	var pe *panel.Error
+	if method != http.MethodGet || attempt >= c.retries || ctx.Err() != nil || !errors.As(err, &pe) {
+		return 0, false
+	}
+	var wait time.Duration
+	switch {
+	case errors.Is(pe, panel.ErrRateLimited) && pe.Status == http.StatusTooManyRequests:
+		wait = max(pe.RetryAfter, time.Second)
+		if wait > maxRetryWait {
+			return 0, false
+		}
+	case errors.Is(pe, panel.ErrUnavailable):
+		wait = 250 * time.Millisecond << attempt
+	default:
+		return 0, false
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+// sleepCtx waits d on a timer that gives up when ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// networkError hides the request URL that *url.Error repeats.
+func networkError(ctx context.Context, err error) *panel.Error {
+	cause := unwrapURLError(err)
+	if ctx.Err() != nil {
+		cause = ctx.Err()
+	}
+	return &panel.Error{Kind: panel.ErrUnavailable, Detail: "no answer from the panel", Err: cause}
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// withCause records why waiting for a retry stopped, keeping the failure's kind.
+func withCause(err, cause error) error {
+	var pe *panel.Error
+	if errors.As(err, &pe) && pe.Err == nil {
+		pe.Err = cause
+	}
+	return err
+}
+
+// withOp names what the bot was doing on an error from do.
+func withOp(err error, op string) error {
+	var pe *panel.Error
+	if errors.As(err, &pe) && pe.Op == "" {
+		pe.Op = op
+	}
+	return err
+}
+
+// pathOnly drops the query string: error text carries the path only.
+func pathOnly(path string) string {
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return "/api/client" + path
+}
+
+func looksHTML(h http.Header, body []byte) bool {
+	ct := strings.ToLower(h.Get("Content-Type"))
+	if strings.Contains(ct, "html") {
+		return true
+	}
+	trimmed := bytes.TrimSpace(body)
+	return len(trimmed) > 0 && trimmed[0] == '<'
+}
+
+// jsonProblem describes a decoding failure without quoting the body.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q has the wrong type (%s)", te.Field, te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated"
+	default:
+		return "malformed"
+	}
+}
