@@ -1,0 +1,42 @@
+// Command bot is the Discord bot that lets a community's staff see and
+// control their game servers on hosting panels. Everything but waiting for
+// a signal lives in internal/app, which the end-to-end tests drive too.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/panelbot/panelbot/internal/app"
+	"github.com/panelbot/panelbot/internal/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := app.Run(ctx, app.Options{
+		Args:   os.Args[1:],
+		Getenv: os.Getenv,
+		DotEnv: ".env",
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+	})
+	os.Exit(exitCode(err))
+}
+
+// exitCode prints err as one line and picks the status: 2 for a mistake in
+// the configuration or the command line, 1 for anything else.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "bot:", err)
+	if errors.Is(err, config.ErrConfig) || errors.Is(err, app.ErrUsage) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,144 @@
+// Package app wires the bot together: configuration, logging, panel clients,
+// the Discord session and the command router. cmd/bot's main only calls Run,
+// and the end-to-end tests call the same Run against fake services.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/commands"
+	"github.com/panelbot/panelbot/internal/config"
+)
+
+// Options are what Run takes from the process; tests supply their own.
+type Options struct {
+	Args   []string      // after the program name: "", "run", "check", "help"
+	Getenv config.Getenv // os.Getenv in production
+	// DotEnv is the .env file to read variables from when the environment
+	// lacks them; "" reads none.
+	DotEnv string
+	Stdout io.Writer
+	Stderr io.Writer // logs go here
+	// Transport carries every HTTP request to Discord (nil: the default);
+	// tests use it to observe traffic.
+	Transport http.RoundTripper
+	Now       func() time.Time // nil: time.Now
+	// Ready, when set, is called once the bot is connected and its commands
+	// are registered.
+	Ready func()
+}
+
+// ErrUsage is returned for an unknown subcommand.
+var ErrUsage = errors.New("usage")
+
+const usage = `usage: bot [run|check|help]
+  run    connect to Discord and serve the slash commands (the default)
+  check  validate the configuration, then ask the panel and Discord who we are
+`
+
+// Run executes the subcommand in opts.Args until ctx is cancelled (run) or
+// the work is done (check). Configuration mistakes wrap config.ErrConfig so
+// main can exit with status 2.
+func Run(ctx context.Context, opts Options) error {
+	opts = opts.withDefaults()
+	sub := "run"
+	if len(opts.Args) > 0 {
+		sub = opts.Args[0]
+	}
+	switch sub {
+	case "run", "check":
+	case "help", "-h", "--help":
+		fmt.Fprint(opts.Stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, sub, usage)
+	}
+	getenv, err := config.WithDotEnv(opts.Getenv, opts.DotEnv)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if sub == "check" {
+		return check(ctx, opts, cfg, err)
+	}
+	if err != nil {
+		return err
+	}
+	return serve(ctx, opts, cfg)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// serve connects and answers interactions until ctx is cancelled.
+func serve(ctx context.Context, opts Options, cfg config.Config) error {
+	log := newLogger(opts.Stderr, cfg.LogLevel, cfg.LogFormat, cfg.Secrets())
+	b, err := build(opts, cfg, log)
+	if err != nil {
+		return err
+	}
+	if len(cfg.ACL.OperatorRoles)+len(cfg.ACL.AdminRoles)+len(cfg.ACL.AdminUsers) == 0 {
+		log.Warn("nobody may start or stop servers: set ACL_OPERATOR_ROLES, ACL_ADMIN_ROLES or ACL_ADMIN_USERS")
+	}
+	b.session.AddHandler(b.onInteraction(ctx))
+	if err := b.session.Open(); err != nil {
+		return fmt.Errorf("connect to Discord: %w", err)
+	}
+	if err := b.register(); err != nil {
+		_ = b.session.Close()
+		return err
+	}
+	log.Info("bot ready", "panel", cfg.PanelKind, "guild", cfg.GuildID)
+	if opts.Ready != nil {
+		opts.Ready()
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	b.shutdown()
+	return nil
+}
+
+// build assembles the bot without connecting anything.
+func build(opts Options, cfg config.Config, log *slog.Logger) (*bot, error) {
+	policy, err := acl.New(cfg.ACL)
+	if err != nil {
+		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
+	}
+	ps, err := newPanels(cfg, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	router, err := commands.New(commands.Config{
+		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSession(cfg, opts.Transport, discordgo.IntentsGuilds)
+	if err != nil {
+		return nil, err
+	}
+	return &bot{cfg: cfg, log: log, session: s, router: router}, nil
+}
