@@ -1,0 +1,304 @@
+package zampto
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/zampto/zamptosim"
+)
+
+// fast lifts the limits so that tests other than the load test run at once.
+func fast(opts ...Option) []Option {
+	return append([]Option{WithRateLimit(1000, time.Second), WithRetries(2, time.Millisecond)}, opts...)
+}
+
+func newSim(t *testing.T, opts ...zamptosim.Option) *zamptosim.Sim {
+	return zamptosim.New(t, append([]zamptosim.Option{zamptosim.WithRateLimit(1000, time.Second)}, opts...)...)
+}
+
+func newClient(t *testing.T, baseURL, token string, opts ...Option) *Client {
+	t.Helper()
+	c, err := New(baseURL, token, fast(opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func requireKind(t *testing.T, err error, kind error) *panel.Error {
+	t.Helper()
+	require.Error(t, err)
+	require.ErrorIs(t, err, kind, "got %v", err)
+	var pe *panel.Error
+	require.ErrorAs(t, err, &pe)
+	return pe
+}
+
+func TestNewRefusesBadSettings(t *testing.T) {
+	const key = "0123456789abcdef0123"
+	tests := []struct {
+		name, url, token string
+		opts             []Option
+	}{
+		{"relative url", "apiserver.zampto.net", key, nil},
+		{"ftp url", "ftp://apiserver.zampto.net", key, nil},
+		{"credentials in url", "https://u:p@apiserver.zampto.net", key, nil},
+		{"query in url", "https://apiserver.zampto.net/?x=1", key, nil},
+		{"empty key", "", "", nil},
+		{"key with Bearer", "", "Bearer " + key, nil},
+		{"key with newline", "", key + "\n", nil},
+		{"key with space", "", "0123 4567", nil},
+		{"zero rate", "", key, []Option{WithRateLimit(0, time.Second)}},
+		{"zero window", "", key, []Option{WithRateLimit(5, 0)}},
+		{"zero timeout", "", key, []Option{WithTimeout(0)}},
+		{"zero queue wait", "", key, []Option{WithMaxQueueWait(0)}},
+		{"nil http client", "", key, []Option{WithHTTPClient(nil)}},
+		{"negative retries", "", key, []Option{WithRetries(-1, 0)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.url, tt.token, tt.opts...)
+			assert.Nil(t, c)
+			pe := requireKind(t, err, panel.ErrConfig)
+			assert.NotEmpty(t, pe.Message)
+			if len(tt.token) > 8 {
+				assert.NotContains(t, err.Error()+pe.Message, strings.TrimPrefix(tt.token, "Bearer "))
+			}
+		})
+	}
+	c, err := New("", key)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultBaseURL, c.base.String())
+}
+
+func TestKindAndFeatures(t *testing.T) {
+	c := newClient(t, "", "0123456789abcdef0123")
+	assert.Equal(t, "zampto", c.Kind())
+	assert.Equal(t, panel.Features(0), c.Features())
+	for _, f := range []panel.Feature{panel.FeatureResources, panel.FeatureCommand, panel.FeatureConsole} {
+		assert.False(t, c.Features().Has(f), f.String())
+	}
+}
+
+func TestServersMapsTheList(t *testing.T) {
+	sim := newSim(t, zamptosim.WithServers(
+		zamptosim.Server{ID: 1, Name: "Minecraft Server", UUID: "a1b2", MemoryMB: 4096, DiskMB: 51200, CPU: 4, NodeID: 3},
+		zamptosim.Server{ID: 12, Name: "Fresh", UUID: ""},
+		zamptosim.Server{ID: 5, Name: "Theirs", UUID: "x", OtherAccount: true},
+	))
+	c := newClient(t, sim.URL(), sim.Token())
+	servers, err := c.Servers(ctxT(t))
+	require.NoError(t, err)
+	require.Equal(t, []panel.Server{
+		{ID: "1", UUID: "a1b2", Name: "Minecraft Server", Node: "node 3",
+			Limits: panel.Limits{MemoryMB: 4096, DiskMB: 51200, CPUPercent: 400}},
+		{ID: "12", Name: "Fresh", Status: StatusSyncing},
+	}, servers)
+	reqs := sim.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "Bearer "+sim.Token(), reqs[0].Auth, "the header exactly as documented")
+}
+
+func TestPowerSendsTheDocumentedBodyAndChangesState(t *testing.T) {
+	sim := newSim(t)
+	c := newClient(t, sim.URL(), sim.Token())
+	for _, step := range []struct {
+		sig  panel.Signal
+		want string
+	}{
+		{panel.SignalStart, zamptosim.StateRunning}, {panel.SignalStop, zamptosim.StateOffline},
+		{panel.SignalRestart, zamptosim.StateRunning}, {panel.SignalKill, zamptosim.StateOffline},
+	} {
+		require.NoError(t, c.Power(ctxT(t), "1", step.sig))
+		assert.Equal(t, step.want, sim.State(1), step.sig)
+	}
+	reqs := sim.Requests()
+	require.Len(t, reqs, 4)
+	assert.Equal(t, "/start", reqs[0].Path)
+	assert.JSONEq(t, `{"server":1}`, reqs[0].Body)
+}
+
+func TestPowerRefusesBadInputBeforeSending(t *testing.T) {
+	sim := newSim(t)
+	c := newClient(t, sim.URL(), sim.Token())
+	for _, id := range []string{"", "abc", "1a", "-1", "+1", " 1", "1.0", "１", "1234567890123456789"} {
+		pe := requireKind(t, c.Power(ctxT(t), id, panel.SignalStart), panel.ErrInvalid)
+		assert.Contains(t, pe.Message, "zampto server IDs are numbers", id)
+	}
+	requireKind(t, c.Power(ctxT(t), "1", panel.Signal("reboot")), panel.ErrInvalid)
+	assert.Empty(t, sim.Requests())
+}
+
+func TestResourcesAndCommandAreUnsupportedWithoutARequest(t *testing.T) {
+	sim := newSim(t)
+	c := newClient(t, sim.URL(), sim.Token())
+	_, err := c.Resources(ctxT(t), "1")
+	requireKind(t, err, panel.ErrUnsupported)
+	assert.Contains(t, panel.UserMessage(err), "zampto does not report whether a server is running")
+	err = c.Command(ctxT(t), "1", "say hi")
+	requireKind(t, err, panel.ErrUnsupported)
+	assert.Equal(t, "zampto has no console: commands cannot be sent to its servers.", panel.UserMessage(err))
+	assert.Empty(t, sim.Requests())
+}
+
+func TestHealth(t *testing.T) {
+	sim := newSim(t)
+	c := newClient(t, sim.URL(), sim.Token())
+	require.NoError(t, c.Health(ctxT(t)))
+	assert.Empty(t, sim.Requests()[0].Auth, "the key is not sent where it is not needed")
+
+	sim.FailNext("/health", 500, 3)
+	requireKind(t, c.Health(ctxT(t)), panel.ErrUnavailable)
+	assert.Equal(t, 4, sim.Count(http.MethodGet, "/health"), "one call and two retries")
+
+	sim.SetDown(true)
+	pe := requireKind(t, c.Health(ctxT(t)), panel.ErrUnavailable)
+	assert.Zero(t, pe.Status)
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"status":"degraded"}`))
+	}))
+	defer srv.Close()
+	requireKind(t, newClient(t, srv.URL, sim.Token()).Health(ctxT(t)), panel.ErrUnavailable)
+}
+
+func TestGetsAreRetriedPowerIsNot(t *testing.T) {
+	sim := newSim(t)
+	c := newClient(t, sim.URL(), sim.Token())
+
+	sim.FailNext("/list", 500, 2)
+	_, err := c.Servers(ctxT(t))
+	require.NoError(t, err)
+	assert.Equal(t, 3, sim.Count(http.MethodGet, "/list"))
+
+	sim.FailNext("/start", 500, 1)
+	pe := requireKind(t, c.Power(ctxT(t), "1", panel.SignalStart), panel.ErrUnavailable)
+	assert.Contains(t, pe.Message, "could not pass the power signal")
+	assert.Equal(t, 1, sim.Count(http.MethodPost, "/start"))
+
+	sim.SetDown(true)
+	requireKind(t, c.Power(ctxT(t), "1", panel.SignalRestart), panel.ErrUnavailable)
+	assert.Equal(t, 1, sim.Count(http.MethodPost, "/restart"), "a dropped connection is not resent")
+}
+
+// limited answers 429 (with retryAfter) the first n times, then the list.
+func limited(n int32, retryAfter string) (*httptest.Server, *atomic.Int32) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= n {
+			w.Header().Set("Retry-After", retryAfter)
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"success":false,"message":"Too many requests, please try again later."}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"success":true,"message":"Success","data":[]}`))
+	}))
+	return srv, &calls
+}
+
+func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
+	srv, calls := limited(1, "0")
+	defer srv.Close()
+	c := newClient(t, srv.URL, "0123456789abcdef0123")
+	servers, err := c.Servers(ctxT(t))
+	require.NoError(t, err)
+	assert.Empty(t, servers)
+	assert.Equal(t, int32(2), calls.Load())
+
+	long, longCalls := limited(10, "60")
+	defer long.Close()
+	c = newClient(t, long.URL, "0123456789abcdef0123", WithRateLimit(5, 10*time.Second))
+	_, err = c.Servers(ctxT(t))
+	pe := requireKind(t, err, panel.ErrRateLimited)
+	assert.Equal(t, 60*time.Second, pe.RetryAfter)
+	assert.Equal(t, int32(1), longCalls.Load(), "a long Retry-After is not waited out")
+	assert.Contains(t, pe.Message, "5 requests per 10 seconds")
+	assert.Contains(t, pe.Message, "try again in 60 s")
+
+	// The 429 paused the queue: the next call cannot be served in time.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	pe = requireKind(t, c.Power(ctx, "1", panel.SignalStart), panel.ErrRateLimited)
+	assert.Equal(t, int32(1), longCalls.Load())
+	assert.Contains(t, pe.Message, "queue is full")
+	assert.Greater(t, pe.RetryAfter, 50*time.Second, "the panel's 60 s, not the 2.5 s pace")
+}
+
+func TestPower429IsNotRetried(t *testing.T) {
+	srv, calls := limited(1, "0")
+	defer srv.Close()
+	c := newClient(t, srv.URL, "0123456789abcdef0123")
+	requireKind(t, c.Power(ctxT(t), "1", panel.SignalStop), panel.ErrRateLimited)
+	assert.Equal(t, int32(1), calls.Load())
+}
+
+func TestTimeoutIsUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, "0123456789abcdef0123", WithTimeout(30*time.Millisecond), WithRetries(0, 0))
+	_, err := c.Servers(ctxT(t))
+	pe := requireKind(t, err, panel.ErrUnavailable)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "zampto did not answer in time. Try again in a minute.", pe.Message)
+}
+
+func TestWrongBaseURLIsAConfigError(t *testing.T) {
+	pages := map[string]http.HandlerFunc{
+		"html page": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>dashboard</html>"))
+		},
+		"redirect": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://example.invalid/list", http.StatusMovedPermanently)
+		},
+		"404": http.NotFound,
+	}
+	for name, h := range pages {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			_, err := newClient(t, srv.URL, "0123456789abcdef0123").Servers(ctxT(t))
+			pe := requireKind(t, err, panel.ErrConfig)
+			assert.Contains(t, pe.Message, "URL")
+		})
+	}
+}
+
+func TestErrorsNeverHoldTheKeyOrTheURL(t *testing.T) {
+	const key = "s3cr3t-zampto-key-0123456789"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"success": false, "message": "bad key " + r.Header.Get("Authorization")})
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, key)
+	_, listErr := c.Servers(ctxT(t))
+	powerErr := c.Power(ctxT(t), "1", panel.SignalKill)
+	srv.Close()
+	_, downErr := c.Servers(ctxT(t))
+	for _, err := range []error{listErr, powerErr, downErr} {
+		require.Error(t, err)
+		for _, text := range []string{err.Error(), panel.UserMessage(err)} {
+			assert.NotContains(t, text, key)
+			assert.NotContains(t, text, srv.URL+"/")
+		}
+	}
+	assert.True(t, errors.Is(downErr, panel.ErrUnavailable))
+}

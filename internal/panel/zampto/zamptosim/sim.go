@@ -1,0 +1,248 @@
+// Package zamptosim is a strict in-process stand-in for zampto's Server Power
+// Actions API, for tests. It answers exactly as zampto's document says —
+// every row of its error table with the documented status and message, the
+// 5-requests-per-10-seconds limit counted on an injectable clock — and keeps
+// each server's power state so tests can see what a signal did.
+//
+// Where the document is silent the simulator takes the strictest reading and
+// says so: the limit is a sliding window (no client that keeps to it can be
+// refused by a fixed window either) counting every request, /health
+// included; a 429 carries the error envelope with express-rate-limit's text
+// "Too many requests, please try again later." and a Retry-After header; an
+// unknown route is express's HTML 404 "Cannot GET /x"; a body not sent as
+// application/json is not parsed (so it lacks the server parameter); and
+// the server parameter must be a JSON integer.
+package zamptosim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http/httptest"
+	"regexp"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+// MinTokenLength is the shortest key the simulator does not call "Invalid
+// token". zampto does not publish its threshold.
+const MinTokenLength = 20
+
+// The power states the simulator keeps per server.
+const (
+	StateOffline = "offline"
+	StateRunning = "running"
+)
+
+// Server is one server the simulated account sees (or, with OtherAccount,
+// one that exists but belongs to someone else).
+type Server struct {
+	ID         int64
+	Name       string
+	UUID       string // empty: not yet synced, so power answers 422
+	Identifier string
+	MemoryMB   int64
+	DiskMB     int64
+	CPU        int64
+	Backups    int64
+	NodeID     int64
+	Port       int64
+	// OtherAccount makes the server exist but belong to another user: it is
+	// missing from /list and power answers 403, as zampto documents.
+	OtherAccount bool
+	// State is StateOffline (the default) or StateRunning.
+	State string
+}
+
+// Request is one request the simulator received, for assertions.
+type Request struct {
+	Method string
+	Path   string
+	Auth   string // the Authorization header as sent
+	Body   string
+	Status int // 0 when SetDown dropped the connection
+	At     time.Time
+}
+
+// Sim is a running simulator; its server stops when the test ends.
+type Sim struct {
+	srv       *httptest.Server
+	now       func() time.Time
+	injection *regexp.Regexp
+	limitN    int
+	limitW    time.Duration
+
+	mu        sync.Mutex
+	token     string
+	keyActive bool
+	servers   map[int64]*Server
+	hits      []time.Time // accepted requests still inside the window
+	fails     []failure
+	down      bool
+
+	reqMu    sync.Mutex // apart from mu, so a handler holding mu can answer
+	requests []Request
+}
+
+type failure struct {
+	prefix  string
+	status  int
+	message string
+	left    int
+}
+
+// Option configures a Sim.
+type Option func(*Sim)
+
+// WithServers replaces the default server (id 1, "Minecraft Server", the
+// document's example) with these.
+func WithServers(servers ...Server) Option {
+	return func(s *Sim) {
+		s.servers = make(map[int64]*Server, len(servers))
+		for _, srv := range servers {
+			srv := srv
+			if srv.State == "" {
+				srv.State = StateOffline
+			}
+			s.servers[srv.ID] = &srv
+		}
+	}
+}
+
+// WithClock injects the clock the rate-limit window is counted on.
+func WithClock(now func() time.Time) Option { return func(s *Sim) { s.now = now } }
+
+// WithRateLimit replaces the documented 5 requests per 10 s, e.g. to shrink
+// time in a test together with the client's own limit.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(s *Sim) { s.limitN, s.limitW = n, per }
+}
+
+// WithToken sets the account's API key instead of a random one.
+func WithToken(token string) Option { return func(s *Sim) { s.token = token } }
+
+// New starts a simulator for the length of the test.
+func New(t testing.TB, opts ...Option) *Sim {
+	t.Helper()
+	s := &Sim{now: time.Now, injection: newInjection(), limitN: 5, limitW: 10 * time.Second,
+		token: randomKey(), keyActive: true}
+	WithServers(Server{ID: 1, Name: "Minecraft Server", UUID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+		Identifier: "abc123def456", MemoryMB: 4096, DiskMB: 51200, CPU: 4, Backups: 3, NodeID: 1, Port: 25565})(s)
+	for _, o := range opts {
+		o(s)
+	}
+	if s.limitN < 1 || s.limitW <= 0 || s.now == nil {
+		t.Fatalf("zamptosim: invalid options (rate limit %d per %s, clock set: %v)", s.limitN, s.limitW, s.now != nil)
+	}
+	s.srv = httptest.NewServer(s)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func randomKey() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// URL is the simulator's base URL, to give zampto.New.
+func (s *Sim) URL() string { return s.srv.URL }
+
+// Token is the account's valid API key.
+func (s *Sim) Token() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
+// FailNext makes the next n requests whose path starts with pathPrefix fail
+// with status and the documented message for it (500 on a power path is
+// "Failed to send power signal to server").
+func (s *Sim) FailNext(pathPrefix string, status, n int) {
+	s.FailNextWith(pathPrefix, status, "", n)
+}
+
+// FailNextWith is FailNext with a chosen message ("" for the documented one).
+func (s *Sim) FailNextWith(pathPrefix string, status int, message string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails = append(s.fails, failure{prefix: pathPrefix, status: status, message: message, left: n})
+}
+
+// SetDown makes the simulator drop every connection without an answer, as
+// an unreachable API does.
+func (s *Sim) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+// SetKeyActive disables (false) or re-enables the account's key; a disabled
+// key is answered 401 like an unknown one.
+func (s *Sim) SetKeyActive(active bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keyActive = active
+}
+
+// SetUUID sets a server's uuid; "" makes it unsynced.
+func (s *Sim) SetUUID(id int64, uuid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv := s.servers[id]; srv != nil {
+		srv.UUID = uuid
+	}
+}
+
+// State reports a server's power state ("" for an unknown id).
+func (s *Sim) State(id int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv := s.servers[id]; srv != nil {
+		return srv.State
+	}
+	return ""
+}
+
+// Requests returns a copy of every request received, in order.
+func (s *Sim) Requests() []Request {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count counts the requests received with this method and path.
+func (s *Sim) Count(method, path string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method == method && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// CountStatus counts the requests answered with this status (429: refused
+// by the rate limit).
+func (s *Sim) CountStatus(status int) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// ownServers lists the account's servers by id; s.mu is held.
+func (s *Sim) ownServers() []Server {
+	out := make([]Server, 0, len(s.servers))
+	for _, srv := range s.servers {
+		if !srv.OtherAccount {
+			out = append(out, *srv)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
