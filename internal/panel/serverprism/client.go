@@ -1,0 +1,226 @@
+// Package serverprism drives ServerPrism's client API
+// (https://serverprism.com/api/v1/client) with a personal access token: it
+// lists the customer's servers, reads their best-effort live resources,
+// sends power signals and single console commands. ServerPrism has no
+// console stream.
+package serverprism
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// Kind is what Client.Kind reports and what configuration calls this panel.
+const Kind = "serverprism"
+
+// DefaultBaseURL is the documented address, used when New is given "".
+const DefaultBaseURL = "https://serverprism.com"
+
+// The documented limits are per customer and per minute: 60 reads (GET) and
+// 20 writes (power and command). The other defaults keep a Discord command
+// responsive while a queue drains.
+const (
+	defaultReads      = 60
+	defaultWrites     = 20
+	defaultWindow     = time.Minute
+	defaultTimeout    = 15 * time.Second
+	defaultMaxWait    = 30 * time.Second
+	defaultRetries    = 2
+	defaultBackoff    = 500 * time.Millisecond
+	defaultNameLookup = 10
+	maxRetryAfter     = 15 * time.Second
+	maxBody           = 1 << 20
+	apiPath           = "/api/v1/client"
+	tokensPage        = "Account → API Credentials on serverprism.com"
+	userAgentHeader   = "panelbot (serverprism client)"
+)
+
+// Client talks to ServerPrism with one customer's token. It is safe for
+// concurrent use: every GET queues in the read bucket, every POST in the
+// write bucket, as ServerPrism counts them.
+type Client struct {
+	base    *url.URL
+	token   string
+	hc      *http.Client
+	timeout time.Duration
+	maxWait time.Duration
+	retries int
+	backoff time.Duration
+	readN   int
+	writeN  int
+	window  time.Duration
+	lookups int
+	read    *bucket
+	write   *bucket
+
+	mu    sync.Mutex
+	known map[string]known // what the details endpoint told, by server ID
+}
+
+// known is what the details endpoint told about a server that the list
+// does not: its own name and its limits.
+type known struct {
+	name   string
+	limits panel.Limits
+}
+
+var _ panel.Client = (*Client)(nil)
+
+// Option configures a Client; New reports a bad one as a configuration error.
+type Option func(*Client) error
+
+// WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
+// copy refuses redirects so the token never follows one to another host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: the HTTP client is nil")
+		}
+		cp := *hc
+		c.hc = &cp
+		return nil
+	}
+}
+
+// WithRateLimits sets the buckets the client keeps to: at most reads GETs
+// and writes POSTs in any window of length per (default 60 and 20 per
+// minute, as documented). Use it if ServerPrism raised your limits, or in
+// tests to shrink time.
+func WithRateLimits(reads, writes int, per time.Duration) Option {
+	return func(c *Client) error {
+		if reads < 1 || writes < 1 || reads > 100000 || writes > 100000 || per <= 0 {
+			return fmt.Errorf("WithRateLimits: %d reads and %d writes per %s: use 1 to 100000 per positive duration", reads, writes, per)
+		}
+		c.readN, c.writeN, c.window = reads, writes, per
+		return nil
+	}
+}
+
+// WithTimeout bounds each HTTP request once its turn has come (default 15 s).
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("WithTimeout: %s: use a positive duration", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxQueueWait bounds how long a request waits for its turn when the
+// caller's context has no earlier deadline (default 30 s): past it the call
+// fails at once with ErrRateLimited.
+func WithMaxQueueWait(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("WithMaxQueueWait: %s: use a positive duration", d)
+		}
+		c.maxWait = d
+		return nil
+	}
+}
+
+// WithRetries sets how often a failed GET (network error, 5xx, 503, 429) is
+// tried again (default 2) and the first pause (default 500 ms, doubling).
+// Power signals and commands are never retried.
+func WithRetries(n int, backoff time.Duration) Option {
+	return func(c *Client) error {
+		if n < 0 || n > 10 || backoff < 0 {
+			return fmt.Errorf("WithRetries: %d tries after %s: use 0 to 10 and a non-negative pause", n, backoff)
+		}
+		c.retries, c.backoff = n, backoff
+		return nil
+	}
+}
+
+// WithNameLookups sets how many servers a Servers call may look up to learn
+// their names (default 10; 0 never). The list only names the product
+// ("Minecraft 4 GB"); each name is fetched once and remembered.
+func WithNameLookups(n int) Option {
+	return func(c *Client) error {
+		if n < 0 || n > 100 {
+			return fmt.Errorf("WithNameLookups: %d: use 0 to 100", n)
+		}
+		c.lookups = n
+		return nil
+	}
+}
+
+// New returns a client for ServerPrism at baseURL ("" for the documented
+// https://serverprism.com) using a personal access token.
+func New(baseURL, token string, opts ...Option) (*Client, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, configError(err.Error())
+	}
+	if err := checkToken(token); err != nil {
+		return nil, configError(err.Error())
+	}
+	c := &Client{
+		base: base, token: token, hc: &http.Client{},
+		timeout: defaultTimeout, maxWait: defaultMaxWait, retries: defaultRetries, backoff: defaultBackoff,
+		readN: defaultReads, writeN: defaultWrites, window: defaultWindow, lookups: defaultNameLookup,
+		known: make(map[string]known),
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, configError(err.Error())
+		}
+	}
+	c.read = newBucket(c.readN, c.window, c.maxWait)
+	c.write = newBucket(c.writeN, c.window, c.maxWait)
+	// A redirect means the base URL is not the API: report, never follow.
+	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c, nil
+}
+
+// Kind reports "serverprism".
+func (c *Client) Kind() string { return Kind }
+
+// Features: live resources (best effort) and console commands; there is no
+// console stream.
+func (c *Client) Features() panel.Features {
+	return panel.Features(panel.FeatureResources | panel.FeatureCommand)
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the ServerPrism URL must be an absolute http(s) address such as %s", DefaultBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("the ServerPrism URL must not hold credentials, a query or a fragment: use %s", DefaultBaseURL)
+	}
+	// Owners often paste the API address itself; the client adds it anyway.
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), apiPath)
+	u.RawPath = ""
+	return u, nil
+}
+
+func checkToken(token string) error {
+	switch {
+	case token == "":
+		return fmt.Errorf("the ServerPrism API token is empty: create one under %s", tokensPage)
+	case strings.HasPrefix(strings.ToLower(token), "bearer "):
+		return errors.New(`the ServerPrism API token starts with "Bearer": set the token alone, the bot adds "Bearer"`)
+	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+		return errors.New("the ServerPrism API token contains spaces, line breaks or control characters: paste the token alone")
+	}
+	return nil
+}
+
+func configError(msg string) *panel.Error {
+	return &panel.Error{Kind: panel.ErrConfig, Op: "configure serverprism client", Detail: msg,
+		Message: "The bot's ServerPrism settings are wrong: " + msg + "."}
+}

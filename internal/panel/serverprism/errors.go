@@ -1,0 +1,198 @@
+package serverprism
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// maxDetail bounds ServerPrism's own explanation kept in an error.
+const maxDetail = 300
+
+// errorBody is ServerPrism's (Laravel's) error answer:
+// {"message": "…", "errors": {"field": ["…"]}}.
+type errorBody struct {
+	Message string              `json:"message"`
+	Errors  map[string][]string `json:"errors"`
+}
+
+// decodeError reads an error body; isJSON is false when the body is no JSON
+// object (an HTML page from a proxy or a wrong URL).
+func decodeError(body []byte) (msg string, isJSON bool) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return "", false
+	}
+	var eb errorBody
+	if err := json.Unmarshal(trimmed, &eb); err != nil {
+		return "", false
+	}
+	parts := []string{strings.TrimSpace(eb.Message)}
+	fields := make([]string, 0, len(eb.Errors))
+	for f := range eb.Errors {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		for _, m := range eb.Errors[f] {
+			if m = strings.TrimSpace(m); m != "" && m != parts[0] {
+				parts = append(parts, m)
+			}
+		}
+	}
+	return strings.TrimSpace(strings.Join(parts, " ")), true
+}
+
+// statusError maps a non-2xx answer onto a typed error with the sentence
+// the ServerPrism situation deserves.
+func (c *Client) statusError(r request, status int, h http.Header, body []byte) *panel.Error {
+	msg, isJSON := decodeError(body)
+	e := &panel.Error{Op: r.op, Status: status, Detail: clip(c.scrub(msg), maxDetail)}
+	switch {
+	case status == http.StatusTooManyRequests:
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, retryAfter(h, c.window)
+		e.Message = c.limitSentence(r) + " and the account reached that limit (another app may be using the same token); try again in " +
+			secondsText(e.RetryAfter) + "."
+	case status == http.StatusServiceUnavailable:
+		e.Kind = panel.ErrUnavailable
+		e.Message = "The ServerPrism node behind this server is temporarily unavailable. Try again in a minute."
+	case status >= 500:
+		e.Kind = panel.ErrUnavailable
+	case status >= 300 && status < 400, !isJSON && len(bytes.TrimSpace(body)) > 0, status == http.StatusMethodNotAllowed,
+		status == http.StatusNotFound && r.id == "":
+		return urlError(r.op, status, fmt.Sprintf("HTTP %d from %s", status, r.path))
+	default:
+		c.classify4xx(r, e)
+	}
+	return e
+}
+
+// classify4xx maps the client errors of ServerPrism's table (and 412).
+func (c *Client) classify4xx(r request, e *panel.Error) {
+	switch e.Status {
+	case http.StatusUnauthorized:
+		e.Kind = panel.ErrUnauthorized
+		e.Message = "ServerPrism refused the bot's API token (missing, invalid or revoked). Ask the bot's owner to create a new token under " + tokensPage + "."
+	case http.StatusForbidden:
+		scope := scopeNamed(e.Detail, r.scope)
+		e.Kind = panel.ErrForbidden
+		e.Message = fmt.Sprintf("The bot's ServerPrism token lacks the %s scope, which %s needs. Ask the bot's owner to create a token with %s under %s.",
+			scope, scopeUse(scope), scope, tokensPage)
+	case http.StatusNotFound:
+		e.Kind = panel.ErrNotFound
+		e.Message = fmt.Sprintf("ServerPrism has no server %s on the bot's account (or it belongs to another customer). Check the list with /servers.", clip(r.id, 32))
+	case http.StatusPreconditionFailed:
+		e.Kind = panel.ErrOffline
+		e.Message = "The server is not running, so ServerPrism cannot pass it a command. Start it first, then send the command."
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		e.Kind = panel.ErrInvalid
+	default:
+		e.Kind = panel.ErrBadResponse
+	}
+}
+
+// scopeNamed is the scope a 403 names, or else the one the endpoint is
+// documented to need.
+func scopeNamed(detail, fallback string) string {
+	for _, s := range []string{scopeControl, scopeRead} {
+		if strings.Contains(detail, s) {
+			return s
+		}
+	}
+	return fallback
+}
+
+func scopeUse(scope string) string {
+	if scope == scopeControl {
+		return "sending power signals and console commands"
+	}
+	return "listing servers and reading their status"
+}
+
+// limitSentence says which documented limit a request counts against.
+func (c *Client) limitSentence(r request) string {
+	if r.isWrite() {
+		return fmt.Sprintf("ServerPrism allows only %d power signals and console commands %s", c.writeN, c.perText())
+	}
+	return fmt.Sprintf("ServerPrism allows only %d server and status requests %s", c.readN, c.perText())
+}
+
+func (c *Client) perText() string {
+	switch w := c.window; w {
+	case time.Minute:
+		return "per minute"
+	case time.Second:
+		return "per second"
+	default:
+		return "per " + strconv.FormatFloat(w.Seconds(), 'f', -1, 64) + " seconds"
+	}
+}
+
+func secondsText(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))) + " s"
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date), else a window.
+func retryAfter(h http.Header, window time.Duration) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return min(time.Duration(secs)*time.Second, time.Hour)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(time.Until(t), 0), time.Hour)
+	}
+	return window
+}
+
+// urlError reports an answer that cannot come from the API: the base URL
+// points somewhere else.
+func urlError(op string, status int, detail string) *panel.Error {
+	return &panel.Error{Kind: panel.ErrConfig, Op: op, Status: status, Detail: detail,
+		Message: "The bot's ServerPrism URL does not lead to the API. Ask the bot's owner to set it to " + DefaultBaseURL + "."}
+}
+
+func badResponse(op string, status int, detail string) *panel.Error {
+	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
+}
+
+// scrub removes the token from text that came from outside, in case
+// ServerPrism ever echoes it.
+func (c *Client) scrub(s string) string {
+	return strings.ReplaceAll(s, c.token, "[api token]")
+}
+
+// clip bounds s and drops control characters, so a hostile answer cannot
+// flood the log or forge lines in it.
+func clip(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func looksHTML(h http.Header, body []byte) bool {
+	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "html") {
+		return true
+	}
+	trimmed := bytes.TrimSpace(body)
+	return len(trimmed) > 0 && trimmed[0] == '<'
+}

@@ -1,0 +1,282 @@
+package prismsim
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The bodies the simulator answers with (Laravel's texts where ServerPrism
+// documents only the status).
+const (
+	MsgUnauthenticated = "Unauthenticated."
+	MsgTooMany         = "Too Many Attempts."
+	MsgNotFound        = "Server not found."
+	MsgNotRunning      = "Server must be online in order to send commands."
+	MsgNodeDown        = "Upstream node temporarily unavailable. Retry after a short delay."
+	MsgServerError     = "Server Error"
+	// MaxCommandLength is the documented limit, in characters.
+	MaxCommandLength = 1024
+)
+
+const (
+	serversPath = "/api/v1/client/servers"
+	maxBody     = 64 << 10
+)
+
+// route is what a path and method resolve to.
+type route struct {
+	kind  string // "list", "details", "power", "command"
+	id    string
+	scope string
+	write bool
+}
+
+// ServeHTTP answers one request; the Sim is its own handler.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	// The request is on record before anything is answered, and its status
+	// before the answer leaves, so a test never reads a stale record.
+	at := s.now()
+	s.reqMu.Lock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
+		Accept: r.Header.Get("Accept"), Body: string(body), At: at})
+	rec := &recorder{ResponseWriter: w, sim: s, index: len(s.requests) - 1}
+	s.reqMu.Unlock()
+	s.serve(rec, r, body)
+}
+
+// serve runs the checks in Laravel's order: route, token, bucket, scope,
+// then the endpoint (server, body, state); a down API answers nothing.
+func (s *Sim) serve(w *recorder, r *http.Request, body []byte) {
+	if s.isDown() {
+		dropConnection(w)
+		return
+	}
+	s.route(w, r, body)
+}
+
+// route resolves the route, then checks the token, the bucket and the scope.
+func (s *Sim) route(w *recorder, r *http.Request, body []byte) {
+	rt, status, msg := resolve(r.Method, r.URL.Path)
+	if status != 0 {
+		writeMessage(w, status, msg)
+		return
+	}
+	tok := s.authenticate(r.Header.Values("Authorization"))
+	if tok == nil {
+		writeMessage(w, http.StatusUnauthorized, MsgUnauthenticated)
+		return
+	}
+	if wait, ok := s.admit(bucketKey{customer: tok.customer, write: rt.write}); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		writeMessage(w, http.StatusTooManyRequests, MsgTooMany)
+		return
+	}
+	if status, ok := s.takeFailure(r.URL.Path); ok {
+		s.writeFailure(w, status, rt)
+		return
+	}
+	if !tok.scopes[rt.scope] {
+		writeMessage(w, http.StatusForbidden, scopeMessage(rt.scope))
+		return
+	}
+	s.endpoint(w, r, rt, tok.customer, body)
+}
+
+// resolve matches Laravel's routes: 404 for an unknown route, 405 for a
+// known one with the wrong method.
+func resolve(method, path string) (route, int, string) {
+	rest, ok := strings.CutPrefix(path, serversPath)
+	var rt route
+	var allowed string
+	switch parts := strings.Split(strings.TrimPrefix(rest, "/"), "/"); {
+	case !ok || (rest != "" && !strings.HasPrefix(rest, "/")) || (rest != "" && parts[0] == ""):
+		return route{}, http.StatusNotFound, "The route " + strings.TrimPrefix(path, "/") + " could not be found."
+	case rest == "":
+		rt, allowed = route{kind: "list", scope: ScopeRead}, http.MethodGet
+	case len(parts) == 1:
+		rt, allowed = route{kind: "details", id: parts[0], scope: ScopeRead}, http.MethodGet
+	case len(parts) == 2 && (parts[1] == "power" || parts[1] == "command"):
+		rt, allowed = route{kind: parts[1], id: parts[0], scope: ScopeControl, write: true}, http.MethodPost
+	default:
+		return route{}, http.StatusNotFound, "The route " + strings.TrimPrefix(path, "/") + " could not be found."
+	}
+	if method != allowed {
+		return route{}, http.StatusMethodNotAllowed, fmt.Sprintf("The %s method is not supported for route %s. Supported methods: %s.",
+			method, strings.TrimPrefix(path, "/"), allowed)
+	}
+	return rt, 0, ""
+}
+
+// authenticate accepts exactly "Bearer <token>" with a live token.
+func (s *Sim) authenticate(values []string) *tokenInfo {
+	if len(values) != 1 {
+		return nil
+	}
+	tok, ok := strings.CutPrefix(values[0], "Bearer ")
+	if !ok || tok == "" {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ti := s.tokens[tok]
+	if ti == nil || ti.revoked {
+		return nil
+	}
+	return ti
+}
+
+func scopeMessage(scope string) string {
+	return "This token does not include the " + scope + " scope."
+}
+
+// admit counts the request in its customer's bucket, a sliding window;
+// when it is full it says how long until the oldest request leaves it.
+func (s *Sim) admit(k bucketKey) (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	limit := s.reads
+	if k.write {
+		limit = s.writes
+	}
+	now := s.now()
+	start := now.Add(-s.window)
+	kept := s.hits[k][:0]
+	for _, t := range s.hits[k] {
+		if t.After(start) {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) >= limit {
+		s.hits[k] = kept
+		return kept[0].Sub(start), false
+	}
+	s.hits[k] = append(kept, now)
+	return 0, true
+}
+
+func (s *Sim) takeFailure(path string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.fails {
+		if f := &s.fails[i]; f.left > 0 && strings.HasPrefix(path, f.prefix) {
+			f.left--
+			return f.status, true
+		}
+	}
+	return 0, false
+}
+
+// writeFailure answers an injected failure with ServerPrism's body for it.
+func (s *Sim) writeFailure(w http.ResponseWriter, status int, rt route) {
+	msg := MsgServerError
+	switch status {
+	case http.StatusUnauthorized:
+		msg = MsgUnauthenticated
+	case http.StatusForbidden:
+		msg = scopeMessage(rt.scope)
+	case http.StatusNotFound:
+		msg = MsgNotFound
+	case http.StatusPreconditionFailed:
+		msg = MsgNotRunning
+	case http.StatusUnprocessableEntity:
+		writeInvalid(w, "command", "The command field is required.")
+		return
+	case http.StatusTooManyRequests:
+		msg = MsgTooMany
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(s.window.Seconds()))))
+	case http.StatusServiceUnavailable:
+		msg = MsgNodeDown
+	}
+	writeMessage(w, status, msg)
+}
+
+func (s *Sim) isDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down
+}
+
+// jsonFields reads a JSON object body the way Laravel does: only an
+// application/json body is read, and one that does not parse has no fields.
+func jsonFields(contentType string, body []byte) map[string]any {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	var fields map[string]any
+	if mt != "application/json" || json.Unmarshal(body, &fields) != nil {
+		return nil
+	}
+	return fields
+}
+
+// requiredString applies Laravel's "required|string" (after its
+// TrimStrings and ConvertEmptyStringsToNull middleware).
+func requiredString(fields map[string]any, name string) (string, string) {
+	v, ok := fields[name]
+	if !ok || v == nil {
+		return "", "The " + name + " field is required."
+	}
+	str, ok := v.(string)
+	if !ok {
+		return "", "The " + name + " field must be a string."
+	}
+	if strings.TrimSpace(str) == "" {
+		return "", "The " + name + " field is required."
+	}
+	if utf8.RuneCountInString(str) > MaxCommandLength && name == "command" {
+		return "", fmt.Sprintf("The command field must not be greater than %d characters.", MaxCommandLength)
+	}
+	return str, ""
+}
+
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	w.WriteHeader(http.StatusServiceUnavailable)
+}
+
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"message": msg})
+}
+
+func writeInvalid(w http.ResponseWriter, field, msg string) {
+	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": msg, "errors": map[string][]string{field: {msg}}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// recorder puts the status on the request's record as it is written.
+type recorder struct {
+	http.ResponseWriter
+	sim   *Sim
+	index int
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.sim.reqMu.Lock()
+	r.sim.requests[r.index].Status = status
+	r.sim.reqMu.Unlock()
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Hijack lets SetDown drop the connection through the recorder.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return r.ResponseWriter.(http.Hijacker).Hijack()
+}

@@ -1,0 +1,305 @@
+// Package prismsim is a strict in-process stand-in for ServerPrism's client
+// API, for tests. It answers as ServerPrism's document says: Bearer tokens
+// with scopes (403 without the endpoint's scope), per-customer read (60/min)
+// and write (20/min) buckets counted on an injectable clock with 429 and
+// Retry-After, 404 for another customer's server, 422 for a body that fails
+// validation, 412 for a command to a server that is not running, 503 when
+// the node is down, and a details answer whose resources are null while the
+// node is unreachable. Power signals change the state that details report.
+//
+// Where the document is silent the simulator takes Laravel's behaviour (the
+// panel is built on it) in its strictest reading, and says so: error bodies
+// are {"message": …} with "errors" for validation; a body not sent as
+// application/json is not read (so its fields are missing); the buckets are
+// sliding windows (no client that keeps to them can be refused by a fixed
+// one either); checks run route → token → bucket → scope → server → body →
+// server state.
+package prismsim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The scopes ServerPrism documents.
+const (
+	ScopeRead    = "servers:read"
+	ScopeControl = "servers:control"
+)
+
+// The power states the simulator keeps, as details' current_state.
+const (
+	StateOffline = "offline"
+	StateRunning = "running"
+)
+
+// Customer is the customer the default token belongs to.
+const Customer = 1
+
+// Server is one service. Zero fields take the defaults of the document's
+// example where that makes sense (active, offline, customer 1).
+type Server struct {
+	ID            int64
+	Name          string
+	Product       string
+	ServiceStatus string // "active" (default), "suspended", or another status that is not listed
+	MemoryMB      int64
+	DiskMB        int64
+	CPUPercent    int64
+	State         string // StateOffline (default) or StateRunning
+	MemoryBytes   int64
+	CPUAbsolute   float64
+	DiskBytes     int64
+	RxBytes       int64
+	TxBytes       int64
+	// NodeDown makes details answer "resources": null and power and
+	// commands 503.
+	NodeDown bool
+	// Customer owns the server; 0 means Customer. Another customer's server
+	// is 404 to the default token.
+	Customer int
+}
+
+// Request is one request the simulator received, for assertions.
+type Request struct {
+	Method string
+	Path   string
+	Auth   string // the Authorization header as sent
+	Accept string
+	Body   string
+	Status int // 0 when SetDown dropped the connection
+	At     time.Time
+}
+
+// Sim is a running simulator; its server stops when the test ends.
+type Sim struct {
+	srv    *httptest.Server
+	now    func() time.Time
+	reads  int
+	writes int
+	window time.Duration
+
+	mu       sync.Mutex
+	token    string
+	tokens   map[string]*tokenInfo
+	servers  map[int64]*Server
+	commands map[int64][]string
+	hits     map[bucketKey][]time.Time
+	fails    []failure
+	down     bool
+
+	reqMu    sync.Mutex // apart from mu, so a handler holding mu can answer
+	requests []Request
+}
+
+type tokenInfo struct {
+	customer int
+	scopes   map[string]bool
+	revoked  bool
+}
+
+type bucketKey struct {
+	customer int
+	write    bool
+}
+
+type failure struct {
+	prefix string
+	status int
+	left   int
+}
+
+// Option configures a Sim.
+type Option func(*Sim)
+
+// WithServers replaces the default servers (1234 and 1290, the document's
+// example) with these.
+func WithServers(servers ...Server) Option {
+	return func(s *Sim) {
+		s.servers = make(map[int64]*Server, len(servers))
+		for _, srv := range servers {
+			srv := srv
+			srv.ServiceStatus = orDefault(srv.ServiceStatus, "active")
+			srv.State = orDefault(srv.State, StateOffline)
+			if srv.Customer == 0 {
+				srv.Customer = Customer
+			}
+			s.servers[srv.ID] = &srv
+		}
+	}
+}
+
+// WithClock injects the clock the buckets are counted on.
+func WithClock(now func() time.Time) Option { return func(s *Sim) { s.now = now } }
+
+// WithRateLimits replaces the documented 60 reads and 20 writes per minute,
+// e.g. to shrink time in a test together with the client's own limits.
+func WithRateLimits(reads, writes int, per time.Duration) Option {
+	return func(s *Sim) { s.reads, s.writes, s.window = reads, writes, per }
+}
+
+// WithScopes sets the scopes of the default token (both by default).
+func WithScopes(scopes ...string) Option {
+	return func(s *Sim) { s.tokens[s.token].scopes = scopeSet(scopes) }
+}
+
+// New starts a simulator for the length of the test.
+func New(t testing.TB, opts ...Option) *Sim {
+	t.Helper()
+	s := &Sim{now: time.Now, reads: 60, writes: 20, window: time.Minute,
+		tokens: map[string]*tokenInfo{}, commands: map[int64][]string{}, hits: map[bucketKey][]time.Time{}}
+	s.token = s.addToken(Customer, []string{ScopeRead, ScopeControl})
+	WithServers(
+		Server{ID: 1234, Name: "Fred's Minecraft", Product: "Minecraft 4 GB", MemoryMB: 4096, DiskMB: 25600, CPUPercent: 200,
+			MemoryBytes: 2147483648, CPUAbsolute: 18.5, DiskBytes: 7300000000, RxBytes: 12345678, TxBytes: 87654321},
+		Server{ID: 1290, Name: "Palworld", Product: "Palworld 8 GB", MemoryMB: 8192, DiskMB: 51200, CPUPercent: 400},
+	)(s)
+	for _, o := range opts {
+		o(s)
+	}
+	if s.reads < 1 || s.writes < 1 || s.window <= 0 || s.now == nil {
+		t.Fatalf("prismsim: invalid options (%d reads, %d writes per %s, clock set: %v)", s.reads, s.writes, s.window, s.now != nil)
+	}
+	s.srv = httptest.NewServer(s)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *Sim) addToken(customer int, scopes []string) string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	tok := "1|" + hex.EncodeToString(b)
+	s.tokens[tok] = &tokenInfo{customer: customer, scopes: scopeSet(scopes)}
+	return tok
+}
+
+func scopeSet(scopes []string) map[string]bool {
+	m := make(map[string]bool, len(scopes))
+	for _, sc := range scopes {
+		m[sc] = true
+	}
+	return m
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// URL is the simulator's base URL, to give serverprism.New.
+func (s *Sim) URL() string { return s.srv.URL }
+
+// Token is the default token: customer 1, both scopes unless WithScopes.
+func (s *Sim) Token() string { return s.token }
+
+// NewToken issues another token of customer 1 with these scopes.
+func (s *Sim) NewToken(scopes ...string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addToken(Customer, scopes)
+}
+
+// NewCustomerToken issues a token, with both scopes, of another customer.
+func (s *Sim) NewCustomerToken(customer int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addToken(customer, []string{ScopeRead, ScopeControl})
+}
+
+// RevokeToken makes a token answer 401 from now on.
+func (s *Sim) RevokeToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ti := s.tokens[token]; ti != nil {
+		ti.revoked = true
+	}
+}
+
+// FailNext makes the next n requests whose path starts with pathPrefix fail
+// with status and ServerPrism's body for it.
+func (s *Sim) FailNext(pathPrefix string, status, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails = append(s.fails, failure{prefix: pathPrefix, status: status, left: n})
+}
+
+// SetDown makes the simulator drop every connection without an answer.
+func (s *Sim) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+// SetNodeDown makes a server's node unreachable (or reachable again).
+func (s *Sim) SetNodeDown(id int64, down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv := s.servers[id]; srv != nil {
+		srv.NodeDown = down
+	}
+}
+
+// State reports a server's power state ("" for an unknown id).
+func (s *Sim) State(id int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv := s.servers[id]; srv != nil {
+		return srv.State
+	}
+	return ""
+}
+
+// Commands returns the console commands a server received, in order.
+func (s *Sim) Commands(id int64) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.commands[id]...)
+}
+
+// Requests returns a copy of every request received, in order.
+func (s *Sim) Requests() []Request {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count counts the requests received with this method and path.
+func (s *Sim) Count(method, path string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method == method && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// CountStatus counts the requests answered with this status.
+func (s *Sim) CountStatus(status int) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// listed returns a customer's active and suspended services by id; s.mu is held.
+func (s *Sim) listed(customer int) []Server {
+	var out []Server
+	for _, srv := range s.servers {
+		if srv.Customer == customer && (srv.ServiceStatus == "active" || srv.ServiceStatus == "suspended") {
+			out = append(out, *srv)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

@@ -1,0 +1,217 @@
+package serverprism
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// MaxCommandLength is ServerPrism's documented limit on a console command,
+// in characters.
+const MaxCommandLength = 1024
+
+// maxIDDigits bounds a service ID so it fits an int64 on both sides.
+const maxIDDigits = 18
+
+// Servers lists the customer's active and suspended services. The list
+// names only the product ("Minecraft 4 GB"), so the first time a server is
+// listed its own name and limits are read from its details — at most
+// WithNameLookups of them per call, best effort — and remembered; until
+// then, and if that fails, the product stands as its name.
+func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
+	const op = "list servers"
+	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers", scope: scopeRead})
+	if err != nil {
+		return nil, err
+	}
+	items, err := decodeList(body)
+	if err != nil {
+		return nil, badResponse(op, http.StatusOK, err.Error())
+	}
+	c.learnNames(ctx, items)
+	return c.toServers(items), nil
+}
+
+// Resources reads a server's details. The live block is best effort: when
+// ServerPrism answers null (the node was briefly unreachable) the state is
+// unknown and Live is false, which is no failure.
+func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, error) {
+	d, err := c.details(ctx, id)
+	if err != nil {
+		return panel.Resources{}, err
+	}
+	return d.res, nil
+}
+
+// Power sends start, stop, restart or kill. Success means ServerPrism sent
+// the signal, not that the server has reached the new state. Never retried.
+func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
+	op := "power " + string(s) + " " + clip(id, 32)
+	sig, err := panel.ParseSignal(string(s))
+	if err != nil {
+		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
+	}
+	if err := checkID(op, id); err != nil {
+		return err
+	}
+	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/servers/" + id + "/power",
+		body: map[string]string{"signal": string(sig)}, scope: scopeControl, id: id})
+	if err != nil {
+		return err
+	}
+	return sentOrError(op, "power signal", body)
+}
+
+// Command sends one console command to a running server. It is checked
+// before sending: one line (ServerPrism passes newlines on as they are, it
+// does not split them), no control characters, at most 1024 characters.
+// A server that is not running is ErrOffline. Never retried.
+func (c *Client) Command(ctx context.Context, id, command string) error {
+	op := "command " + clip(id, 32)
+	if err := checkID(op, id); err != nil {
+		return err
+	}
+	if err := checkCommand(op, command); err != nil {
+		return err
+	}
+	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/servers/" + id + "/command",
+		body: map[string]string{"command": command}, scope: scopeControl, id: id})
+	if err != nil {
+		return err
+	}
+	return sentOrError(op, "command", body)
+}
+
+// details reads GET /servers/{id} and remembers the name and limits.
+func (c *Client) details(ctx context.Context, id string) (details, error) {
+	op := "status " + clip(id, 32)
+	if err := checkID(op, id); err != nil {
+		return details{}, err
+	}
+	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers/" + id, scope: scopeRead, id: id})
+	if err != nil {
+		return details{}, err
+	}
+	d, err := decodeDetails(body)
+	if err != nil {
+		return details{}, badResponse(op, http.StatusOK, err.Error())
+	}
+	c.mu.Lock()
+	c.known[id] = known{name: d.name, limits: d.limits}
+	c.mu.Unlock()
+	return d, nil
+}
+
+// learnNames looks up servers whose name is not known yet. It stops at the
+// first failure other than "not found" (a full queue, an outage): names are
+// a nicety, and the list itself must not fail for them.
+func (c *Client) learnNames(ctx context.Context, items []listItem) {
+	missing := c.unknownIDs(items)
+	for i, id := range missing {
+		if i >= c.lookups {
+			return
+		}
+		if _, err := c.details(ctx, id); err != nil && !errors.Is(err, panel.ErrNotFound) {
+			return
+		}
+	}
+}
+
+// unknownIDs forgets servers no longer listed, which bounds the memory, and
+// returns the listed ones whose names are not known.
+func (c *Client) unknownIDs(items []listItem) []string {
+	listed := make(map[string]bool, len(items))
+	var missing []string
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, it := range items {
+		listed[it.id] = true
+		if _, ok := c.known[it.id]; !ok {
+			missing = append(missing, it.id)
+		}
+	}
+	for id := range c.known {
+		if !listed[id] {
+			delete(c.known, id)
+		}
+	}
+	return missing
+}
+
+func (c *Client) toServers(items []listItem) []panel.Server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]panel.Server, 0, len(items))
+	for _, it := range items {
+		s := panel.Server{ID: it.id, Name: it.product, Description: it.product,
+			Suspended: it.status == "suspended"}
+		if it.status != "active" && it.status != "suspended" {
+			s.Status = it.status
+		}
+		if k, ok := c.known[it.id]; ok {
+			s.Limits = k.limits
+			if k.name != "" {
+				s.Name = k.name
+			}
+		}
+		if s.Name == "" {
+			s.Name = "server " + it.id
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// checkID refuses an ID that cannot be a ServerPrism service ID before it
+// goes into a URL path.
+func checkID(op, id string) error {
+	_, err := strconv.ParseUint(id, 10, 63)
+	if err != nil || len(id) > maxIDDigits || strings.TrimLeft(id, "0123456789") != "" {
+		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
+			Message: fmt.Sprintf("ServerPrism server IDs are numbers, and %q is not one. Pick the server from /servers.", clip(id, 32))}
+	}
+	return nil
+}
+
+// checkCommand applies ServerPrism's limits and the bot's own rule of one
+// line per command, so that a refused command costs no request.
+func checkCommand(op, command string) error {
+	n := utf8.RuneCountInString(command)
+	var msg string
+	switch {
+	case strings.TrimSpace(command) == "":
+		msg = "Type the command to send."
+	case !utf8.ValidString(command):
+		msg = "The command is not valid text."
+	case strings.ContainsAny(command, "\r\n"):
+		msg = "A command must be a single line: send each line as its own command."
+	case strings.IndexFunc(command, unicode.IsControl) >= 0:
+		msg = "The command contains control characters; type plain text only."
+	case n > MaxCommandLength:
+		msg = fmt.Sprintf("A command can be at most %d characters long; this one has %d.", MaxCommandLength, n)
+	default:
+		return nil
+	}
+	return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "command refused before sending", Message: msg}
+}
+
+// sentOrError reads {"data": {…, "sent": true}}; sent false means
+// ServerPrism took the request but did not pass it on.
+func sentOrError(op, what string, body []byte) error {
+	sent, err := decodeSent(body)
+	if err != nil {
+		return badResponse(op, http.StatusOK, err.Error())
+	}
+	if !sent {
+		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Status: http.StatusOK, Detail: what + " not sent",
+			Message: fmt.Sprintf("ServerPrism took the %s but did not pass it on to the server. Try again in a minute.", what)}
+	}
+	return nil
+}
