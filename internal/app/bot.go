@@ -137,6 +137,10 @@ func (b *bot) shutdown() {
 	case <-time.After(drainTimeout):
 		b.log.Warn("gave up waiting for interactions in flight", "after", drainTimeout)
 	}
+	// discordgo's heartbeat goroutine reconnects when its write fails, and
+	// a write racing Close fails: without this the bot could dial again
+	// after shutting down.
+	b.session.ShouldReconnectOnError = false
 	if err := b.session.Close(); err != nil {
 		b.log.Warn("closing the gateway", "err", err)
 	}

@@ -1,0 +1,183 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/app"
+	"github.com/panelbot/panelbot/internal/fakediscord"
+	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
+)
+
+// IDs of the fake guild and its people.
+const (
+	guildID      = "100000000000000001"
+	channelID    = "100000000000000002"
+	auditChannel = "100000000000000003"
+	viewerRole   = "200000000000000001"
+	operatorRole = "200000000000000002"
+	adminRole    = "200000000000000003"
+	adminUser    = "300000000000000009"
+	botToken     = "MTAwMDAwMDAwMDAwMDAwMDk5.Gfake.e2e-test-token-value"
+
+	survivalID = "1a2b3c4d"
+	creativeID = "5e6f7a8b"
+)
+
+// people who trigger interactions.
+var (
+	viewer   = fakediscord.Actor{GuildID: guildID, ChannelID: channelID, UserID: "300000000000000001", Roles: []string{viewerRole}}
+	operator = fakediscord.Actor{GuildID: guildID, ChannelID: channelID, UserID: "300000000000000002", Roles: []string{operatorRole}}
+	admin    = fakediscord.Actor{GuildID: guildID, ChannelID: channelID, UserID: "300000000000000003", Roles: []string{adminRole}}
+	stranger = fakediscord.Actor{GuildID: guildID, ChannelID: channelID, UserID: "300000000000000004"}
+)
+
+// bot is the real bot, started by app.Run against a fake Discord and a
+// Pterodactyl simulator.
+type bot struct {
+	dc   *fakediscord.Server
+	sim  *pterosim.Sim
+	logs *syncBuffer
+	stop context.CancelFunc
+	done chan error
+}
+
+type setup struct {
+	env     map[string]string
+	dcOpts  []fakediscord.Option
+	simOpts []pterosim.Option
+}
+
+// startBot runs app.Run in the background and waits until the bot is
+// connected and has registered its commands. The test's end stops it and
+// checks that it shut down cleanly.
+func startBot(t *testing.T, tweak ...func(*setup)) *bot {
+	t.Helper()
+	st := &setup{env: map[string]string{}}
+	for _, f := range tweak {
+		f(st)
+	}
+	dc := fakediscord.New(t, append([]fakediscord.Option{
+		fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID),
+		fakediscord.WithChannel(guildID, channelID), fakediscord.WithChannel(guildID, auditChannel),
+	}, st.dcOpts...)...)
+	sim := pterosim.New(t, append([]pterosim.Option{
+		pterosim.WithTransitionDelay(10 * time.Millisecond),
+		pterosim.WithServers(
+			pterosim.ServerSpec{Identifier: survivalID, Name: "Survival", State: panel.StateRunning,
+				Limits: panel.Limits{MemoryMB: 4096, DiskMB: 20000, CPUPercent: 200}},
+			pterosim.ServerSpec{Identifier: creativeID, Name: "Creative", State: panel.StateOffline},
+		),
+	}, st.simOpts...)...)
+	env := map[string]string{
+		"DISCORD_TOKEN": botToken, "DISCORD_GUILD_ID": guildID, "DISCORD_API_URL": dc.APIBase(),
+		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(), "PANEL_RATE_LIMIT": "100000",
+		"ACL_VIEWER_ROLES": viewerRole, "ACL_OPERATOR_ROLES": operatorRole,
+		"ACL_ADMIN_ROLES": adminRole, "ACL_ADMIN_USERS": adminUser, "AUDIT_CHANNEL_ID": auditChannel,
+		"LOG_LEVEL": "debug",
+	}
+	for k, v := range st.env {
+		env[k] = v
+	}
+	b := &bot{dc: dc, sim: sim, logs: &syncBuffer{}, done: make(chan error, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stop = cancel
+	ready := make(chan struct{})
+	go func() {
+		b.done <- app.Run(ctx, app.Options{
+			Args: []string{"run"}, Getenv: func(k string) string { return env[k] },
+			Stderr: b.logs, Ready: func() { close(ready) },
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-b.done:
+		t.Fatalf("bot stopped before it was ready: %v\nlogs:\n%s", err, b.logs)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("bot not ready after 10 s\nlogs:\n%s", b.logs)
+	}
+	t.Cleanup(func() { b.shutdown(t) })
+	return b
+}
+
+// shutdown stops the bot as SIGTERM would and checks it exits cleanly and
+// never logged a secret.
+func (b *bot) shutdown(t *testing.T) {
+	b.stop()
+	select {
+	case err := <-b.done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatalf("bot did not stop within 15 s")
+	}
+	logs := b.logs.String()
+	for _, secret := range []string{botToken, b.sim.APIKey()} {
+		require.NotContains(t, logs, secret, "a secret reached the log")
+	}
+}
+
+// dispatch sends an interaction and waits for the bot's first callback.
+func (b *bot) dispatch(t *testing.T, i *fakediscord.Interaction) *fakediscord.Pending {
+	t.Helper()
+	p := b.dc.Dispatch(t, i)
+	p.Response(t)
+	return p
+}
+
+// answer waits until the interaction's visible answer (original message,
+// or the follow-up that replaced a deleted one) satisfies cond.
+func (b *bot) reply(t *testing.T, p *fakediscord.Pending) fakediscord.Message {
+	t.Helper()
+	var got fakediscord.Message
+	require.Eventually(t, func() bool {
+		if fs := p.Followups(); len(fs) > 0 {
+			got = fs[len(fs)-1]
+			return !got.Deleted && got.Flags&128 == 0
+		}
+		m, ok := p.Original()
+		got = m
+		return ok && !m.Deleted && m.Flags&128 == 0 && (m.Content != "" || len(m.Embeds) > 0)
+	}, 10*time.Second, 5*time.Millisecond, "no answer; logs:\n%s", b.logs)
+	return got
+}
+
+// text is everything a user reads in a message.
+func text(m fakediscord.Message) string {
+	var sb strings.Builder
+	sb.WriteString(m.Content)
+	for _, e := range m.Embeds {
+		sb.WriteString("\n" + e.Title + "\n" + e.Description)
+		for _, f := range e.Fields {
+			sb.WriteString("\n" + f.Name + ": " + f.Value)
+		}
+		if e.Footer != nil {
+			sb.WriteString("\n" + e.Footer.Text)
+		}
+	}
+	return sb.String()
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
