@@ -102,7 +102,7 @@ func serve(ctx context.Context, opts Options, cfg config.Config) error {
 	if len(cfg.ACL.OperatorRoles)+len(cfg.ACL.AdminRoles)+len(cfg.ACL.AdminUsers) == 0 {
 		log.Warn("nobody may start or stop servers: set ACL_OPERATOR_ROLES, ACL_ADMIN_ROLES or ACL_ADMIN_USERS")
 	}
-	b.session.AddHandler(b.onInteraction(ctx))
+	b.session.AddHandler(b.onInteraction())
 	if err := b.session.Open(); err != nil {
 		return fmt.Errorf("connect to Discord: %w", err)
 	}
@@ -140,5 +140,6 @@ func build(opts Options, cfg config.Config, log *slog.Logger) (*bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bot{cfg: cfg, log: log, session: s, router: router}, nil
+	work, cancel := context.WithCancel(context.Background())
+	return &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel}, nil
 }

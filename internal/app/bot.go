@@ -20,8 +20,11 @@ const (
 	// discordHTTPTimeout bounds one REST call to Discord (discordgo waits
 	// out rate limits outside of it).
 	discordHTTPTimeout = 20 * time.Second
-	// drainTimeout bounds how long shutdown waits for interactions in flight.
+	// drainTimeout bounds how long shutdown lets interactions in flight
+	// finish their panel calls; past it they are cancelled and get
+	// cancelGrace to tell their users.
 	drainTimeout = 10 * time.Second
+	cancelGrace  = 5 * time.Second
 	// shuttingDownMessage answers interactions that arrive during shutdown.
 	shuttingDownMessage = "The bot is restarting. Try again in a minute."
 )
@@ -32,6 +35,13 @@ type bot struct {
 	log     *slog.Logger
 	session *discordgo.Session
 	router  *commands.Router
+
+	// work is the context of interaction handlers. It is not the process
+	// context: a signal must let the panel calls in flight finish (a power
+	// signal cancelled halfway leaves the user guessing), so shutdown
+	// cancels it only once drainTimeout has passed.
+	work       context.Context
+	cancelWork context.CancelFunc
 
 	mu       sync.Mutex
 	closing  bool
@@ -58,7 +68,7 @@ func newSession(cfg config.Config, next http.RoundTripper, intents discordgo.Int
 
 // onInteraction runs the router for one interaction and counts it as in
 // flight, so shutdown can wait for it. discordgo calls it on its own goroutine.
-func (b *bot) onInteraction(ctx context.Context) func(*discordgo.Session, *discordgo.InteractionCreate) {
+func (b *bot) onInteraction() func(*discordgo.Session, *discordgo.InteractionCreate) {
 	return func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 		if ic == nil || ic.Interaction == nil {
 			return
@@ -72,7 +82,7 @@ func (b *bot) onInteraction(ctx context.Context) func(*discordgo.Session, *disco
 		b.inflight.Add(1)
 		b.mu.Unlock()
 		defer b.inflight.Done()
-		b.router.Handle(ctx, s, ic.Interaction)
+		b.router.Handle(b.work, s, ic.Interaction)
 	}
 }
 
@@ -123,25 +133,40 @@ func (b *bot) applicationID() string {
 	return ""
 }
 
-// shutdown stops taking interactions, waits (bounded) for those in flight,
-// then closes the gateway.
+// shutdown stops taking interactions, lets those in flight finish (bounded:
+// past drainTimeout they are cancelled and get cancelGrace to tell their
+// users), then closes the gateway.
 func (b *bot) shutdown() {
 	b.mu.Lock()
 	b.closing = true
 	b.mu.Unlock()
 	done := make(chan struct{})
 	go func() { b.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-		b.log.Info("interactions in flight finished")
-	case <-time.After(drainTimeout):
-		b.log.Warn("gave up waiting for interactions in flight", "after", drainTimeout)
+	if !waitFor(done, drainTimeout) {
+		b.log.Warn("cancelling interactions still in flight", "after", drainTimeout)
+		b.cancelWork()
+		if !waitFor(done, cancelGrace) {
+			b.log.Warn("gave up waiting for interactions in flight")
+		}
 	}
+	b.cancelWork()
 	// discordgo's heartbeat goroutine reconnects when its write fails, and
 	// a write racing Close fails: without this the bot could dial again
 	// after shutting down.
 	b.session.ShouldReconnectOnError = false
 	if err := b.session.Close(); err != nil {
 		b.log.Warn("closing the gateway", "err", err)
+	}
+}
+
+// waitFor reports whether done closed within d.
+func waitFor(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
 	}
 }

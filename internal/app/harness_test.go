@@ -3,6 +3,8 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -47,18 +49,23 @@ type bot struct {
 	logs *syncBuffer
 	stop context.CancelFunc
 	done chan error
+
+	stopOnce sync.Once
 }
 
 type setup struct {
 	env     map[string]string
 	dcOpts  []fakediscord.Option
 	simOpts []pterosim.Option
+	// panelFront, when set, wraps the simulator's handler; the bot then
+	// talks to the wrapper.
+	panelFront func(http.Handler) http.Handler
 }
 
 // startBot runs app.Run in the background and waits until the bot is
 // connected and has registered its commands. The test's end stops it and
 // checks that it shut down cleanly.
-func startBot(t *testing.T, tweak ...func(*setup)) *bot {
+func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	t.Helper()
 	st := &setup{env: map[string]string{}}
 	for _, f := range tweak {
@@ -76,9 +83,15 @@ func startBot(t *testing.T, tweak ...func(*setup)) *bot {
 			pterosim.ServerSpec{Identifier: creativeID, Name: "Creative", State: panel.StateOffline},
 		),
 	}, st.simOpts...)...)
+	panelURL := sim.URL()
+	if st.panelFront != nil {
+		front := httptest.NewServer(st.panelFront(sim))
+		t.Cleanup(front.Close)
+		panelURL = front.URL
+	}
 	env := map[string]string{
 		"DISCORD_TOKEN": botToken, "DISCORD_GUILD_ID": guildID, "DISCORD_API_URL": dc.APIBase(),
-		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(), "PANEL_RATE_LIMIT": "100000",
+		"PANEL_URL": panelURL, "PANEL_API_KEY": sim.APIKey(), "PANEL_RATE_LIMIT": "100000",
 		"ACL_VIEWER_ROLES": viewerRole, "ACL_OPERATOR_ROLES": operatorRole,
 		"ACL_ADMIN_ROLES": adminRole, "ACL_ADMIN_USERS": adminUser, "AUDIT_CHANNEL_ID": auditChannel,
 		"LOG_LEVEL": "debug",
@@ -109,14 +122,16 @@ func startBot(t *testing.T, tweak ...func(*setup)) *bot {
 
 // shutdown stops the bot as SIGTERM would and checks it exits cleanly and
 // never logged a secret.
-func (b *bot) shutdown(t *testing.T) {
-	b.stop()
-	select {
-	case err := <-b.done:
-		require.NoError(t, err)
-	case <-time.After(15 * time.Second):
-		t.Fatalf("bot did not stop within 15 s")
-	}
+func (b *bot) shutdown(t testing.TB) {
+	b.stopOnce.Do(func() {
+		b.stop()
+		select {
+		case err := <-b.done:
+			require.NoError(t, err)
+		case <-time.After(15 * time.Second):
+			t.Fatalf("bot did not stop within 15 s")
+		}
+	})
 	logs := b.logs.String()
 	for _, secret := range []string{botToken, b.sim.APIKey()} {
 		require.NotContains(t, logs, secret, "a secret reached the log")
@@ -124,7 +139,7 @@ func (b *bot) shutdown(t *testing.T) {
 }
 
 // dispatch sends an interaction and waits for the bot's first callback.
-func (b *bot) dispatch(t *testing.T, i *fakediscord.Interaction) *fakediscord.Pending {
+func (b *bot) dispatch(t testing.TB, i *fakediscord.Interaction) *fakediscord.Pending {
 	t.Helper()
 	p := b.dc.Dispatch(t, i)
 	p.Response(t)
@@ -133,7 +148,7 @@ func (b *bot) dispatch(t *testing.T, i *fakediscord.Interaction) *fakediscord.Pe
 
 // answer waits until the interaction's visible answer (original message,
 // or the follow-up that replaced a deleted one) satisfies cond.
-func (b *bot) reply(t *testing.T, p *fakediscord.Pending) fakediscord.Message {
+func (b *bot) reply(t testing.TB, p *fakediscord.Pending) fakediscord.Message {
 	t.Helper()
 	var got fakediscord.Message
 	require.Eventually(t, func() bool {

@@ -1,0 +1,111 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"sync"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/app"
+	"github.com/panelbot/panelbot/internal/config"
+	"github.com/panelbot/panelbot/internal/fakediscord"
+	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
+)
+
+func TestShutdownFinishesInteractionsInFlight(t *testing.T) {
+	t.Parallel()
+	gate := &gatedPanel{held: make(chan struct{}), release: make(chan struct{})}
+	b := startBot(t, func(s *setup) { s.panelFront = gate.wrap })
+	gate.holdPath = powerPath(creativeID)
+
+	p := b.dc.Dispatch(t, b.dc.Command(operator, "power", fakediscord.Value("server", "creative"), fakediscord.Value("action", "start")))
+	<-gate.held // the power call is at the panel
+	b.stop()
+	require.Eventually(t, func() bool { return strings.Contains(b.logs.String(), "shutting down") }, 5*time.Second, 5*time.Millisecond)
+	select {
+	case err := <-b.done:
+		t.Fatalf("exited with an interaction in flight: %v", err)
+	default:
+	}
+	// An interaction arriving now is told to come back later.
+	late := b.reply(t, b.dispatch(t, b.dc.Command(viewer, "servers")))
+	assert.Contains(t, text(late), "restarting")
+
+	close(gate.release)
+	m := b.reply(t, p)
+	assert.Contains(t, strings.ToLower(text(m)), "start", "the interaction in flight was answered")
+	assert.Equal(t, 1, b.sim.Count("POST", powerPath(creativeID)))
+	b.shutdown(t)
+}
+
+// gatedPanel sits in front of the simulator and holds one route until
+// released, so a test can catch the bot with a panel call in flight.
+type gatedPanel struct {
+	holdPath string
+	held     chan struct{}
+	release  chan struct{}
+	once     sync.Once
+}
+
+func (g *gatedPanel) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.holdPath != "" && r.URL.Path == g.holdPath {
+			g.once.Do(func() { close(g.held) })
+			<-g.release
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestDiscord429OnCallbackIsWaitedOut(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.dc.RateLimitNext(fakediscord.Route("POST", "/interactions/{}/{}/callback"), 1, 300*time.Millisecond)
+	m := b.reply(t, b.dispatch(t, b.dc.Command(viewer, "servers")))
+	assert.Contains(t, text(m), "Survival")
+	assert.Equal(t, 1, b.dc.RateLimited())
+}
+
+func TestCheckReportsEachPart(t *testing.T) {
+	t.Parallel()
+	dc := fakediscord.New(t, fakediscord.WithToken(botToken))
+	sim := pterosim.New(t, pterosim.WithServers(pterosim.ServerSpec{Identifier: survivalID, Name: "Survival"}))
+	env := map[string]string{
+		"DISCORD_TOKEN": botToken, "DISCORD_API_URL": dc.APIBase(),
+		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(),
+	}
+	var out bytes.Buffer
+	err := app.Run(context.Background(), app.Options{Args: []string{"check"}, Getenv: mapEnv(env), Stdout: &out})
+	require.NoError(t, err, out.String())
+	assert.Contains(t, out.String(), "config:  OK")
+	assert.Contains(t, out.String(), "WARNING: nobody may start or stop servers")
+	assert.Contains(t, out.String(), "panel:   OK: main pterodactyl, 1 servers visible")
+	assert.Contains(t, out.String(), "discord: OK")
+
+	env["PANEL_API_KEY"] = "ptlc_wrongwrongwrongwrong"
+	env["DISCORD_TOKEN"] = "MTAw.wrong.token"
+	out.Reset()
+	err = app.Run(context.Background(), app.Options{Args: []string{"check"}, Getenv: mapEnv(env), Stdout: &out})
+	require.ErrorIs(t, err, app.ErrCheckFailed)
+	assert.Contains(t, out.String(), "panel:   FAILED")
+	assert.Contains(t, out.String(), "API key")
+	assert.Contains(t, out.String(), "discord: FAILED: Discord refused DISCORD_TOKEN")
+	assert.NotContains(t, out.String(), "wrongwrong")
+	assert.NotContains(t, out.String(), "MTAw.wrong.token")
+
+	out.Reset()
+	env["PANEL_URL"] = "ftp://panel"
+	err = app.Run(context.Background(), app.Options{Args: []string{"check"}, Getenv: mapEnv(env), Stdout: &out})
+	require.ErrorIs(t, err, config.ErrConfig)
+	assert.True(t, strings.HasPrefix(out.String(), "config:  FAILED: PANEL_URL"), out.String())
+}
+
+func mapEnv(env map[string]string) config.Getenv {
+	return func(k string) string { return env[k] }
+}
