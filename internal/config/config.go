@@ -88,17 +88,18 @@ func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
 	}, nil
 }
 
-// Load reads and validates every variable, stopping at the first mistake.
-func Load(getenv Getenv) (Config, error) {
+// Load reads and validates every variable of the single-panel setup,
+// stopping at the first mistake.
+func Load(getenv Getenv) (Config, error) { return load(getenv, true) }
+
+// load reads the variables; the PANEL_* and RELAY_* ones only for the
+// single-panel setup, since a CONFIG_FILE declares its own.
+func load(getenv Getenv, singlePanel bool) (Config, error) {
 	l := loader{get: func(k string) string { return strings.TrimSpace(getenv(k)) }}
 	c := Config{
-		DiscordToken:   l.token("DISCORD_TOKEN"),
-		GuildID:        l.id("DISCORD_GUILD_ID"),
-		DiscordAPIURL:  l.url("DISCORD_API_URL", DefaultDiscordAPI),
-		PanelKind:      l.oneOf("PANEL_KIND", "pterodactyl", "pterodactyl", "pelican"),
-		PanelURL:       l.url("PANEL_URL", ""),
-		PanelAPIKey:    l.panelKey("PANEL_API_KEY"),
-		PanelRateLimit: l.positiveInt("PANEL_RATE_LIMIT", 0),
+		DiscordToken:  l.token("DISCORD_TOKEN"),
+		GuildID:       l.id("DISCORD_GUILD_ID"),
+		DiscordAPIURL: l.url("DISCORD_API_URL", DefaultDiscordAPI),
 		ACL: acl.Rules{
 			ViewerRoles:   l.ids("ACL_VIEWER_ROLES"),
 			OperatorRoles: l.ids("ACL_OPERATOR_ROLES"),
@@ -106,19 +107,30 @@ func Load(getenv Getenv) (Config, error) {
 			AdminUsers:    l.ids("ACL_ADMIN_USERS"),
 		},
 		AuditChannelID: l.id("AUDIT_CHANNEL_ID"),
-		RelayChannelID: l.id("RELAY_CHANNEL_ID"),
-		RelayServer:    l.get("RELAY_SERVER"),
-		RelayCommands:  l.oneOf("RELAY_COMMANDS", "off", "off", "on") == "on",
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
-	if l.err == nil {
-		l.relay(c)
+	if singlePanel {
+		l.panel(&c)
 	}
 	if l.err != nil {
 		return Config{}, l.err
 	}
 	return c, nil
+}
+
+// panel reads the one panel and its relay of the environment setup.
+func (l *loader) panel(c *Config) {
+	c.PanelKind = l.oneOf("PANEL_KIND", "pterodactyl", "pterodactyl", "pelican")
+	c.PanelURL = l.url("PANEL_URL", "")
+	c.PanelAPIKey = l.panelKey("PANEL_API_KEY")
+	c.PanelRateLimit = l.positiveInt("PANEL_RATE_LIMIT", 0)
+	c.RelayChannelID = l.id("RELAY_CHANNEL_ID")
+	c.RelayServer = l.get("RELAY_SERVER")
+	c.RelayCommands = l.oneOf("RELAY_COMMANDS", "off", "off", "on") == "on"
+	if l.err == nil {
+		l.relay(*c)
+	}
 }
 
 // loader collects the first error so Load reads as a list of fields.

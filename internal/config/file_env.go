@@ -1,0 +1,49 @@
+package config
+
+import "strings"
+
+// EnvConfigFile names the variable that points at the multi-panel file.
+const EnvConfigFile = "CONFIG_FILE"
+
+// panelVars are the single-panel variables the file replaces. Setting them
+// next to CONFIG_FILE would leave two answers to "which panel?", so it is
+// refused rather than one silently winning. PANEL_API_KEY is not among
+// them: the file may name it with api_key_env.
+func panelVars() []struct{ name, advice string } {
+	return []struct{ name, advice string }{
+		{"PANEL_KIND", "declare kind: for each panel in the file"},
+		{"PANEL_URL", "declare url: for each panel in the file"},
+		{"PANEL_RATE_LIMIT", "declare rate_limit: for each panel in the file"},
+		{"RELAY_CHANNEL_ID", "declare relay: channel: under the server in the file"},
+		{"RELAY_SERVER", "declare relay: under the server in the file"},
+		{"RELAY_COMMANDS", "declare relay: commands: under the server in the file"},
+	}
+}
+
+// LoadAll is what the bot calls at start-up. Without CONFIG_FILE it is Load
+// (one panel from PANEL_*), and the *File is nil. With it, the panels and
+// relays come from the file, the rest (Discord, global ACL tiers, audit,
+// logs) from the environment as before; the returned Config then has empty
+// PanelKind, PanelURL and PanelAPIKey, and no RELAY_* settings.
+func LoadAll(getenv Getenv) (Config, *File, error) {
+	path := strings.TrimSpace(getenv(EnvConfigFile))
+	if path == "" {
+		c, err := Load(getenv)
+		return c, nil, err
+	}
+	for _, v := range panelVars() {
+		if strings.TrimSpace(getenv(v.name)) != "" {
+			return Config{}, nil, &Error{Var: v.name, Problem: "is set, but " + EnvConfigFile + " declares the panels: remove " +
+				v.name + " and " + v.advice}
+		}
+	}
+	c, err := load(getenv, false)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	f, err := LoadFile(path, getenv)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	return c, f, nil
+}
