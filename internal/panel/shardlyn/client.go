@@ -1,0 +1,237 @@
+// Package shardlyn drives the instances of a Shardlyn control plane
+// (api.shardlyn.com) through its REST API: list, power, live stats, and
+// the address and credential of an instance's log websocket for the
+// console relay. It authenticates with an API token, or logs in with an
+// email and password and keeps the 15-minute access token fresh itself.
+package shardlyn
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+const (
+	// DefaultBaseURL is the hosted control plane's API, used when the
+	// config names none.
+	DefaultBaseURL = "https://api.shardlyn.com"
+	// kind names this panel in config, logs and messages.
+	kind           = "shardlyn"
+	userAgent      = "panelbot (shardlyn client)"
+	defaultTimeout = 10 * time.Second
+	// The document leaves the general limit to each deployment; a bot
+	// needs far less than the 100 of its example headers.
+	defaultRPS   = 5
+	defaultBurst = 10
+)
+
+// Client is one Shardlyn account. It is safe for concurrent use.
+type Client struct {
+	base    *url.URL
+	auth    Auth
+	hc      *http.Client
+	timeout time.Duration
+	now     func() time.Time
+	sleep   func(context.Context, time.Duration) error
+	log     *slog.Logger
+	rps     float64
+	burst   int
+
+	pace *pacer
+	sess *session
+}
+
+var _ panel.Client = (*Client)(nil)
+
+// New checks the base URL and the form of the credentials and returns a
+// client; it does not contact Shardlyn. An empty baseURL means
+// DefaultBaseURL.
+func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.validate(); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base: base, auth: auth, timeout: defaultTimeout, now: time.Now, sleep: sleepCtx,
+		log: slog.New(slog.DiscardHandler), rps: defaultRPS, burst: defaultBurst,
+		hc: &http.Client{CheckRedirect: noRedirects},
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, configError("Shardlyn client option: " + err.Error())
+		}
+	}
+	c.pace = newPacer(c.rps, c.burst, c.now, c.sleep)
+	c.sess = newSession(c)
+	return c, nil
+}
+
+// noRedirects: a redirect would carry the bearer token to a place the
+// owner did not configure.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, configError("The Shardlyn URL must look like " + DefaultBaseURL + ".")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, configError("The Shardlyn URL must not contain a user, a query or a fragment; use " + DefaultBaseURL + ".")
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, configError("The Shardlyn URL must use https, so that the token is not sent in clear.")
+	}
+	// The endpoints are written with their /v1 prefix; a base pasted with
+	// it (or a trailing slash) would double it.
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
+	u.RawPath = ""
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Kind names the panel kind.
+func (c *Client) Kind() string { return kind }
+
+// Features: live stats and the live console (the log websocket). Console
+// commands are not offered: the document gives no way to send one (the
+// interactive console websocket's input format is undocumented).
+func (c *Client) Features() panel.Features {
+	return panel.Features(panel.FeatureResources | panel.FeatureConsole)
+}
+
+// Servers lists every instance the account can see.
+func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
+	const op = "list instances"
+	var raw json.RawMessage
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/v1/instances", op: op}, &raw); err != nil {
+		return nil, err
+	}
+	items, err := decodeList(raw)
+	if err != nil {
+		return nil, badResponse(op, err)
+	}
+	servers := make([]panel.Server, 0, len(items))
+	for _, item := range items {
+		in, err := decodeInstance(item)
+		if err != nil {
+			return nil, badResponse(op, err)
+		}
+		servers = append(servers, in.server())
+	}
+	return servers, nil
+}
+
+// Resources reports an instance's state, with live figures when it runs.
+func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, error) {
+	in, err := c.instance(ctx, id)
+	if err != nil {
+		return panel.Resources{}, err
+	}
+	res := in.resources()
+	if !hasStats(res.State) {
+		return res, nil
+	}
+	op := "stats " + id
+	var raw json.RawMessage
+	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, "stats"), op: op, id: id}, &raw); err != nil {
+		return panel.Resources{}, err
+	}
+	live, err := decodeStats(raw)
+	if err != nil {
+		return panel.Resources{}, badResponse(op, err)
+	}
+	live.State, live.Suspended, live.Live = res.State, res.Suspended, true
+	return live, nil
+}
+
+func (c *Client) instance(ctx context.Context, id string) (instanceJSON, error) {
+	op := "get instance " + id
+	if err := checkID(op, id); err != nil {
+		return instanceJSON{}, err
+	}
+	var raw json.RawMessage
+	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, ""), op: op, id: id}, &raw); err != nil {
+		return instanceJSON{}, err
+	}
+	in, err := decodeInstance(unwrapObject(raw, "instance"))
+	if err != nil {
+		return instanceJSON{}, badResponse(op, err)
+	}
+	return in, nil
+}
+
+// Power sends start, stop, restart or kill; each is its own endpoint. It is
+// never resent, except once after a 401 (the panel refused before acting).
+func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
+	op := fmt.Sprintf("power %s %s", s, id)
+	if _, err := panel.ParseSignal(string(s)); err != nil {
+		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
+	}
+	if err := checkID(op, id); err != nil {
+		return err
+	}
+	return c.do(ctx, request{method: http.MethodPost, path: instancePath(id, string(s)), op: op, id: id}, nil)
+}
+
+// Command is unsupported: the API documents no way to send console input.
+func (c *Client) Command(_ context.Context, id, _ string) error {
+	return &panel.Error{Kind: panel.ErrUnsupported, Op: "command " + id,
+		Message: "Shardlyn's API offers no documented way to send a console command. Use the console in the Shardlyn dashboard."}
+}
+
+func instancePath(id, action string) string {
+	p := "/v1/instances/" + url.PathEscape(id)
+	if action != "" {
+		p += "/" + action
+	}
+	return p
+}
+
+// checkID refuses ids that cannot be a Shardlyn instance before they reach
+// a URL.
+func checkID(op, id string) error {
+	if id == "" || id == "." || id == ".." || len(id) > 128 || strings.ContainsAny(id, "/?#") || strings.IndexFunc(id, isSpaceOrControl) >= 0 {
+		return &panel.Error{Kind: panel.ErrNotFound, Op: op, Detail: "malformed instance id",
+			Message: "That is not a Shardlyn instance id. Check the name with /servers."}
+	}
+	return nil
+}
+
+func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
+
+func badResponse(op string, err error) error {
+	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Detail: err.Error()}
+}
+
+// unwrapObject accepts {"instance": {...}} as well as the bare object.
+func unwrapObject(raw []byte, key string) []byte {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) == nil && len(obj) == 1 {
+		if inner, ok := obj[key]; ok {
+			return inner
+		}
+	}
+	return raw
+}
