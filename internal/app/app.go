@@ -66,14 +66,14 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(getenv)
+	cfg, file, err := config.LoadAll(getenv)
 	if sub == "check" {
-		return check(ctx, opts, cfg, err)
+		return check(ctx, opts, cfg, file, err)
 	}
 	if err != nil {
 		return err
 	}
-	return serve(ctx, opts, cfg)
+	return serve(ctx, opts, cfg, file)
 }
 
 func (o Options) withDefaults() Options {
@@ -93,9 +93,9 @@ func (o Options) withDefaults() Options {
 }
 
 // serve connects and answers interactions until ctx is cancelled.
-func serve(ctx context.Context, opts Options, cfg config.Config) error {
-	log := newLogger(opts.Stderr, cfg.LogLevel, cfg.LogFormat, cfg.Secrets())
-	b, err := build(opts, cfg, log)
+func serve(ctx context.Context, opts Options, cfg config.Config, file *config.File) error {
+	log := newLogger(opts.Stderr, cfg.LogLevel, cfg.LogFormat, append(cfg.Secrets(), file.Secrets()...))
+	b, err := build(opts, cfg, file, log)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func serve(ctx context.Context, opts Options, cfg config.Config) error {
 		_ = b.session.Close()
 		return err
 	}
-	log.Info("bot ready", "panel", cfg.PanelKind, "guild", cfg.GuildID)
+	log.Info("bot ready", "panels", len(file.Panels), "guild", cfg.GuildID)
 	if opts.Ready != nil {
 		opts.Ready()
 	}
@@ -121,12 +121,12 @@ func serve(ctx context.Context, opts Options, cfg config.Config) error {
 }
 
 // build assembles the bot without connecting anything.
-func build(opts Options, cfg config.Config, log *slog.Logger) (*bot, error) {
+func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger) (*bot, error) {
 	policy, err := acl.New(cfg.ACL)
 	if err != nil {
 		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
 	}
-	ps, err := newPanels(cfg, opts.Now)
+	ps, err := newPanels(file, policy, opts.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -22,14 +22,14 @@ var ErrCheckFailed = errors.New("check failed")
 
 // check validates the configuration, then probes the panel (list servers)
 // and Discord (who am I), printing one line each: OK or what to fix.
-func check(ctx context.Context, opts Options, cfg config.Config, cfgErr error) error {
+func check(ctx context.Context, opts Options, cfg config.Config, file *config.File, cfgErr error) error {
 	w := opts.Stdout
 	if cfgErr != nil {
 		fmt.Fprintf(w, "config:  FAILED: %v\n", cfgErr)
 		return cfgErr
 	}
 	fmt.Fprintf(w, "config:  OK (%s)\n", aclSummary(cfg))
-	ok := checkPanel(ctx, w, cfg, opts.Now)
+	ok := checkPanels(ctx, w, file, opts.Now)
 	ok = checkDiscord(w, cfg, opts.Transport) && ok
 	if !ok {
 		return ErrCheckFailed
@@ -37,14 +37,16 @@ func check(ctx context.Context, opts Options, cfg config.Config, cfgErr error) e
 	return nil
 }
 
-func checkPanel(ctx context.Context, w io.Writer, cfg config.Config, now func() time.Time) bool {
-	ps, err := newPanels(cfg, now)
+// checkPanels lists the servers of every panel, in the configured order.
+func checkPanels(ctx context.Context, w io.Writer, file *config.File, now func() time.Time) bool {
+	ps, err := newPanels(file, nil, now)
 	if err != nil {
 		fmt.Fprintf(w, "panel:   FAILED: %v\n", err)
 		return false
 	}
 	all := true
-	for name, c := range ps.raw {
+	for _, name := range ps.order {
+		c := ps.raw[name]
 		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
 		servers, err := c.Servers(cctx)
 		cancel()

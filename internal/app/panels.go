@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl"
+	"github.com/panelbot/panelbot/internal/panel/serverprism"
+	"github.com/panelbot/panelbot/internal/panel/shardlyn"
+	"github.com/panelbot/panelbot/internal/panel/zampto"
 )
 
 // statusTTL is how long one /status answer is shared by everyone asking
@@ -14,30 +18,107 @@ import (
 // few seconds costs no freshness worth having.
 const statusTTL = 5 * time.Second
 
-// defaultPanelName names the single panel of the environment configuration.
-const defaultPanelName = "main"
-
 // panels is the configured panels: the registry the commands resolve
 // against, and the raw clients by panel name for what the registry's
 // wrappers hide (websocket credentials, health checks).
 type panels struct {
 	registry *panel.Registry
 	raw      map[string]panel.Client
+	order    []string // panel names as configured, for reports
 }
 
-// newPanels builds the panel clients from the configuration.
-func newPanels(cfg config.Config, now func() time.Time) (*panels, error) {
-	opts := []pterodactyl.Option{pterodactyl.WithKind(cfg.PanelKind)}
-	if cfg.PanelRateLimit > 0 {
-		opts = append(opts, pterodactyl.WithRateLimit(cfg.PanelRateLimit))
+// newPanels builds every panel client the file declares, registers them
+// with their aliases, and gives servers their own access rules.
+func newPanels(f *config.File, policy *acl.Policy, now func() time.Time) (*panels, error) {
+	ps := &panels{registry: panel.NewRegistry(panel.WithClock(now)), raw: map[string]panel.Client{}}
+	for _, p := range f.Panels {
+		c, err := newClient(p)
+		if err != nil {
+			return nil, f.ErrorAt(p.Line, fmt.Sprintf("panel %s: %s", p.Name, panel.UserMessage(err)))
+		}
+		if err := ps.registry.Add(p.Name, panel.Coalesce(c, statusTTL, now), p.Aliases()); err != nil {
+			return nil, f.ErrorAt(p.Line, err.Error())
+		}
+		ps.raw[p.Name], ps.order = c, append(ps.order, p.Name)
+		if err := overrides(f, p, policy); err != nil {
+			return nil, err
+		}
 	}
-	c, err := pterodactyl.New(cfg.PanelURL, cfg.PanelAPIKey, opts...)
-	if err != nil {
-		return nil, &config.Error{Var: "PANEL_URL", Problem: err.Error()}
+	return ps, nil
+}
+
+func overrides(f *config.File, p config.Panel, policy *acl.Policy) error {
+	if policy == nil {
+		return nil
 	}
-	reg := panel.NewRegistry(panel.WithClock(now))
-	if err := reg.Add(defaultPanelName, panel.Coalesce(c, statusTTL, now), nil); err != nil {
-		return nil, fmt.Errorf("panels: %w", err)
+	for _, s := range p.Servers {
+		if s.ACL == nil {
+			continue
+		}
+		if err := policy.Override(p.TargetKey(s), *s.ACL); err != nil {
+			return f.ErrorAt(s.Line, err.Error())
+		}
 	}
-	return &panels{registry: reg, raw: map[string]panel.Client{defaultPanelName: c}}, nil
+	return nil
+}
+
+// newClient builds the client of one panel kind. The rate limits are the
+// file's (or the environment's) where given, else each client's default,
+// which follows the panel's documented limit.
+func newClient(p config.Panel) (panel.Client, error) {
+	switch p.Kind {
+	case config.KindPterodactyl, config.KindPelican:
+		opts := []pterodactyl.Option{pterodactyl.WithKind(p.Kind)}
+		if p.RateLimit > 0 {
+			opts = append(opts, pterodactyl.WithRateLimit(perMinute(p.RateLimit, p.RatePer)))
+		}
+		return pterodactyl.New(p.URL, p.Secret.Key(), opts...)
+	case config.KindZampto:
+		var opts []zampto.Option
+		if p.RateLimit > 0 {
+			opts = append(opts, zampto.WithRateLimit(p.RateLimit, p.RatePer))
+		}
+		return zampto.New(p.URL, p.Secret.Key(), opts...)
+	case config.KindServerPrism:
+		return newServerPrism(p)
+	case config.KindShardlyn:
+		return newShardlyn(p)
+	default:
+		return nil, fmt.Errorf("unknown panel kind %q", p.Kind)
+	}
+}
+
+func newServerPrism(p config.Panel) (panel.Client, error) {
+	var opts []serverprism.Option
+	if p.RateLimit > 0 || p.WriteRateLimit > 0 {
+		reads, writes := p.RateLimit, p.WriteRateLimit
+		if reads == 0 {
+			reads = 60
+		}
+		if writes == 0 {
+			writes = 20
+		}
+		opts = append(opts, serverprism.WithRateLimits(reads, writes, p.RatePer))
+	}
+	return serverprism.New(p.URL, p.Secret.Key(), opts...)
+}
+
+func newShardlyn(p config.Panel) (panel.Client, error) {
+	auth := shardlyn.APIToken(p.Secret.Key())
+	if p.Secret.Key() == "" {
+		auth = shardlyn.Password(p.Secret.Login())
+	}
+	var opts []shardlyn.Option
+	if p.RateLimit > 0 {
+		opts = append(opts, shardlyn.WithRateLimit(float64(p.RateLimit)/p.RatePer.Seconds(), 10))
+	}
+	return shardlyn.New(p.URL, auth, opts...)
+}
+
+// perMinute converts a limit counted per window into requests per minute.
+func perMinute(n int, per time.Duration) int {
+	if per <= 0 || per == time.Minute {
+		return n
+	}
+	return int(float64(n) * float64(time.Minute) / float64(per))
 }

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // EnvConfigFile names the variable that points at the multi-panel file.
 const EnvConfigFile = "CONFIG_FILE"
@@ -21,7 +24,7 @@ func panelVars() []struct{ name, advice string } {
 }
 
 // LoadAll is what the bot calls at start-up. Without CONFIG_FILE it is Load
-// (one panel from PANEL_*), and the *File is nil. With it, the panels and
+// (one panel from PANEL_*), described as a one-panel File by EnvFile. With it, the panels and
 // relays come from the file, the rest (Discord, global ACL tiers, audit,
 // logs) from the environment as before; the returned Config then has empty
 // PanelKind, PanelURL and PanelAPIKey, and no RELAY_* settings.
@@ -29,7 +32,10 @@ func LoadAll(getenv Getenv) (Config, *File, error) {
 	path := strings.TrimSpace(getenv(EnvConfigFile))
 	if path == "" {
 		c, err := Load(getenv)
-		return c, nil, err
+		if err != nil {
+			return Config{}, nil, err
+		}
+		return c, EnvFile(c), nil
 	}
 	for _, v := range panelVars() {
 		if strings.TrimSpace(getenv(v.name)) != "" {
@@ -46,4 +52,23 @@ func LoadAll(getenv Getenv) (Config, *File, error) {
 		return Config{}, nil, err
 	}
 	return c, f, nil
+}
+
+// EnvPanelName names the single panel of the environment setup; users may
+// type main/<server>.
+const EnvPanelName = "main"
+
+// EnvFile describes the environment's single panel as a one-panel File, so
+// the bot builds its panels the same way whichever setup it was given. Its
+// relay (RELAY_SERVER names a server by name or identifier) stays in Config
+// and is resolved once the panel has listed its servers.
+func EnvFile(c Config) *File {
+	return &File{Path: "environment", Panels: []Panel{{
+		Name:      EnvPanelName,
+		Kind:      c.PanelKind,
+		URL:       c.PanelURL,
+		Secret:    Secret{key: c.PanelAPIKey, from: []string{"PANEL_API_KEY"}},
+		RateLimit: c.PanelRateLimit,
+		RatePer:   time.Minute,
+	}}}
 }

@@ -32,8 +32,11 @@ func TestLoadAllWithoutFileIsLoad(t *testing.T) {
 	require.NoError(t, err)
 	got, f, err := config.LoadAll(fileGetenv(kv))
 	require.NoError(t, err)
-	assert.Nil(t, f)
 	assert.Equal(t, want, got)
+	require.Len(t, f.Panels, 1, "the environment's panel, described as a file")
+	assert.Equal(t, config.EnvPanelName, f.Panels[0].Name)
+	assert.Equal(t, fileMainKey, f.Panels[0].Secret.Key())
+	assert.Equal(t, []string{fileMainKey}, f.Secrets())
 
 	delete(kv, "PANEL_URL")
 	_, _, err = config.LoadAll(fileGetenv(kv))
