@@ -60,6 +60,9 @@ type setup struct {
 	// panelFront, when set, wraps the simulator's handler; the bot then
 	// talks to the wrapper.
 	panelFront func(http.Handler) http.Handler
+	// withSim, when set, runs once the Pterodactyl simulator exists, to
+	// add what depends on it (a config file naming its address).
+	withSim func(s *setup, sim *pterosim.Sim)
 }
 
 // startBot runs app.Run in the background and waits until the bot is
@@ -83,6 +86,9 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 			pterosim.ServerSpec{Identifier: creativeID, Name: "Creative", State: panel.StateOffline},
 		),
 	}, st.simOpts...)...)
+	if st.withSim != nil {
+		st.withSim(st, sim)
+	}
 	panelURL := sim.URL()
 	if st.panelFront != nil {
 		front := httptest.NewServer(st.panelFront(sim))

@@ -36,7 +36,8 @@ func (r *Router) command(ctx context.Context, rq *request) (reply, error) {
 		return reply{}, err
 	}
 	if !t.Client.Features().Has(panel.FeatureCommand) {
-		return reply{}, &userError{msg: fmt.Sprintf("The %s panel cannot send console commands.", escape(t.Panel, 40)),
+		return reply{}, &userError{msg: fmt.Sprintf("%s is on the %s panel, a %s panel, which cannot send console commands.",
+			escape(t.Label(), 100), escape(t.Panel, 40), t.Client.Kind()),
 			cause: fmt.Errorf("%s lacks %s", t.Key(), panel.FeatureCommand)}
 	}
 	if err := t.Client.Command(ctx, t.Server.ID, text); err != nil {
