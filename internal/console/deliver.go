@@ -1,0 +1,169 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Rate-limit handling bounds.
+const (
+	// maxAttempts bounds how often one message is tried when Discord keeps
+	// answering 429: each 429 counts towards the invalid-request ban.
+	maxAttempts = 8
+	// minRetryAfter keeps a 429 that says "retry now" from becoming a
+	// tight loop.
+	minRetryAfter = 250 * time.Millisecond
+)
+
+// outMsg is one composed message and the lines it carries, so its outcome
+// can be accounted for.
+type outMsg struct {
+	content string
+	file    *attachment
+	silent  bool
+	posted  int // lines in code blocks
+	folded  int // lines in the attachment
+	code    int // width of code blocks, fences included
+	bytes   int // held bytes to release once settled
+}
+
+// take records a line popped from the queue into this message.
+func (m *outMsg) take(l line) { m.bytes += len(l.text) + lineOverhead }
+
+// payload builds the request. It is rebuilt for every attempt because the
+// attachment's reader is consumed by an attempt.
+func (m *outMsg) payload() *discordgo.MessageSend {
+	ms := &discordgo.MessageSend{
+		Content: m.content,
+		// An empty, non-nil list: the message pings nobody, whatever the
+		// console says (@everyone, <@&role>, <@user>).
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
+	}
+	if m.silent {
+		ms.Flags = discordgo.MessageFlagsSuppressNotifications
+	}
+	if m.file != nil {
+		ms.Files = []*discordgo.File{{Name: m.file.name, ContentType: "text/plain; charset=utf-8", Reader: m.file.reader()}}
+	}
+	return ms
+}
+
+// outcome is what became of one attempt.
+type outcome int
+
+const (
+	sent        outcome = iota + 1 // Discord accepted it
+	limited                        // 429: not accepted, may be sent again
+	refused                        // 4xx: not accepted, must not be sent again
+	unconfirmed                    // network error or 5xx: may or may not be posted
+)
+
+// classify sorts an error from discordgo. A 2xx whose body could not be
+// decoded was posted. Anything Discord did not answer with a status it
+// explains is unconfirmed: the message may have been posted, so it is not
+// sent again (at most once) and the channel is told lines may be missing.
+// discordgo's own retries are switched off for the same reason (see send).
+func classify(err error) (outcome, time.Duration, string) {
+	if err == nil || errors.Is(err, discordgo.ErrJSONUnmarshal) {
+		return sent, 0, ""
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return limited, max(rl.RetryAfter, minRetryAfter), ""
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		code := re.Response.StatusCode
+		switch {
+		case code == http.StatusTooManyRequests:
+			return limited, time.Second, ""
+		case code >= 400 && code < 500:
+			return refused, 0, fmt.Sprintf("HTTP %d", code)
+		}
+	}
+	return unconfirmed, 0, ""
+}
+
+// deliver posts m, waiting out 429s, and accounts for its lines. It
+// reports whether Discord accepted it.
+func (s *sender) deliver(ctx context.Context, m *outMsg) bool {
+	for attempt := 1; ; attempt++ {
+		err := s.send(ctx, m)
+		out, wait, why := classify(err)
+		if out == limited {
+			s.mu.Lock()
+			s.stats.RateLimited++
+			s.mu.Unlock()
+			if attempt < maxAttempts && s.sleep(ctx, wait) {
+				continue
+			}
+			out, why = refused, "still rate limited"
+		}
+		if out != sent {
+			s.cfg.log.Warn("console message not posted", "channel", s.channelID, "outcome", out.String(),
+				"lines", m.posted+m.folded, "err", err)
+		}
+		s.settle(m, out, why)
+		return out == sent
+	}
+}
+
+// send makes one attempt. discordgo still waits for the channel's bucket
+// (that is the pacing), but must neither retry a 429 by itself (its wait
+// ignores the context and has no bound) nor re-send after a 502 (the first
+// may have been posted).
+func (s *sender) send(ctx context.Context, m *outMsg) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.postTimeout)
+	defer cancel()
+	_, err := s.post.ChannelMessageSendComplex(s.channelID, m.payload(),
+		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+	return err
+}
+
+// settle releases m's lines from the cap and counts them by outcome.
+func (s *sender) settle(m *outMsg, out outcome, why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := m.posted + m.folded
+	s.held -= m.bytes
+	s.heldN -= n
+	switch out {
+	case sent:
+		s.posts.push(s.cfg.clock.Now().UnixNano())
+		s.recentPosts(s.cfg.clock.Now().UnixNano()) // prune, to stay small
+		s.stats.Posted += m.posted
+		s.stats.Folded += m.folded
+		s.stats.Messages++
+		s.stats.CodeChars += m.code
+		if m.file != nil {
+			s.stats.Attachments++
+		}
+	case unconfirmed:
+		s.stats.Unconfirmed += n
+		s.warn.unconfirmed += n
+	default:
+		s.stats.Failed += n
+		if n > 0 {
+			s.warn.failed += n
+			s.warn.failedWhy = why
+		}
+	}
+}
+
+func (o outcome) String() string {
+	switch o {
+	case sent:
+		return "sent"
+	case limited:
+		return "rate limited"
+	case refused:
+		return "refused"
+	default:
+		return "unconfirmed"
+	}
+}

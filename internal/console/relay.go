@@ -1,0 +1,219 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// eventBuffer is the queue between a Source and its relay. The relay never
+// waits on Discord, so this only smooths scheduling hiccups.
+const eventBuffer = 256
+
+// DefaultCommandTimeout bounds handing one console command to the node.
+const DefaultCommandTimeout = 5 * time.Second
+
+// Relay streams one server's console into one Discord channel: lines and
+// notices go to the channel's sender, the latest resource figures are kept
+// for /status, and, when enabled, admins' messages in the channel are sent
+// to the server as console commands.
+type Relay struct {
+	hub        *Hub
+	channelID  string
+	src        Source
+	label      string
+	cmd        Commander
+	auth       Authorizer
+	react      Reactor
+	prefix     string
+	cmdTimeout time.Duration
+	log        *slog.Logger
+
+	sender atomic.Pointer[sender] // set while Run runs
+
+	mu        sync.Mutex
+	latest    panel.Resources
+	hasLatest bool
+	state     panel.State // last status posted, to skip repeats after reconnects
+}
+
+// RelayOption configures a Relay.
+type RelayOption func(*Relay)
+
+// WithLabel prefixes the relay's lines and notices with "[label] ", for a
+// channel that several servers share.
+func WithLabel(label string) RelayOption { return func(r *Relay) { r.label = label } }
+
+// WithCommands lets admins type console commands in the channel
+// (RELAY_COMMANDS=on): c sends them to the node, a decides who is an admin.
+func WithCommands(c Commander, a Authorizer) RelayOption {
+	return func(r *Relay) { r.cmd, r.auth = c, a }
+}
+
+// WithCommandPrefix makes only messages starting with prefix commands (the
+// prefix is removed), so staff can still talk in the channel. Default: none,
+// every admin message is a command.
+func WithCommandPrefix(prefix string) RelayOption { return func(r *Relay) { r.prefix = prefix } }
+
+// WithReactor lets the relay acknowledge a command the node accepted with a
+// ✅ reaction. Reactions use their own rate-limit bucket, so they do not
+// wait behind the console's messages.
+func WithReactor(rc Reactor) RelayOption { return func(r *Relay) { r.react = rc } }
+
+// WithCommandTimeout bounds handing a command to the node (default 5 s).
+func WithCommandTimeout(d time.Duration) RelayOption { return func(r *Relay) { r.cmdTimeout = d } }
+
+// WithRelayLogger sets the relay's log (default: the hub's).
+func WithRelayLogger(l *slog.Logger) RelayOption { return func(r *Relay) { r.log = l } }
+
+// NewRelay prepares a relay of src into the channel; Run starts it.
+func (h *Hub) NewRelay(channelID string, src Source, opts ...RelayOption) (*Relay, error) {
+	r := &Relay{hub: h, channelID: channelID, src: src, cmdTimeout: DefaultCommandTimeout, log: h.cfg.log}
+	for _, o := range opts {
+		o(r)
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	r.log = r.log.With("channel", channelID)
+	return r, nil
+}
+
+func (r *Relay) validate() error {
+	switch {
+	case !isSnowflake(r.channelID):
+		return fmt.Errorf("console relay channel %q: use the channel's numeric Discord ID (Developer Mode, Copy Channel ID)", truncate(r.channelID, 24))
+	case r.src == nil:
+		return fmt.Errorf("console relay for channel %s: no console source given", r.channelID)
+	case r.cmd != nil && r.auth == nil:
+		return fmt.Errorf("console relay for channel %s: console commands need an authorizer, so that only admins can type them", r.channelID)
+	case r.label != sanitizeNotice(r.label) || width(r.label) > 32:
+		return fmt.Errorf("console relay label %q: use at most 32 plain characters", truncate(r.label, 40))
+	case r.cmdTimeout <= 0 || r.log == nil:
+		return fmt.Errorf("console relay for channel %s: command timeout must be positive and logger set", r.channelID)
+	}
+	return nil
+}
+
+func isSnowflake(id string) bool {
+	if id == "" || len(id) > 20 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ChannelID is the Discord channel the relay posts to.
+func (r *Relay) ChannelID() string { return r.channelID }
+
+// Latest returns the last resource figures and state the console reported,
+// for /status; false until the first arrives.
+func (r *Relay) Latest() (panel.Resources, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.latest, r.hasLatest
+}
+
+// Run relays until ctx is cancelled or the source fails for good, and
+// returns the source's error. The channel's sender outlives Run only to
+// drain (see Hub).
+func (r *Relay) Run(ctx context.Context) error {
+	s := r.hub.acquire(r.channelID)
+	r.sender.Store(s)
+	defer func() {
+		r.sender.Store(nil)
+		r.hub.release(s)
+	}()
+	events := make(chan Event, eventBuffer)
+	done := make(chan error, 1)
+	go func() { done <- r.src.Stream(ctx, events) }()
+	for {
+		select {
+		case ev := <-events:
+			r.handle(s, ev)
+		case err := <-done:
+			// Stream has returned, so nothing more is sent: take what is
+			// buffered, then stop.
+			for len(events) > 0 {
+				r.handle(s, <-events)
+			}
+			return err
+		}
+	}
+}
+
+// handle dispatches one event; it never blocks on Discord.
+func (r *Relay) handle(s *sender, ev Event) {
+	switch ev.Kind {
+	case KindLine:
+		s.addLine(r.labelled(ev.Text))
+	case KindNotice:
+		s.addNotice(r.labelled(ev.Text))
+	case KindStatus:
+		if text, changed := r.noteState(ev.State); changed {
+			s.addNotice(r.labelled(text))
+		}
+	case KindStats:
+		if ev.Stats != nil {
+			r.mu.Lock()
+			r.latest, r.hasLatest = *ev.Stats, true
+			r.mu.Unlock()
+		}
+	default:
+		r.log.Debug("console event of unknown kind ignored", "kind", int(ev.Kind))
+	}
+}
+
+func (r *Relay) labelled(text string) string {
+	if r.label == "" {
+		return text
+	}
+	return "[" + r.label + "] " + text
+}
+
+// noteState records a power state and returns the notice for it; a repeat
+// of the state last posted (the node re-sends it after every reconnect) is
+// not posted again.
+func (r *Relay) noteState(st panel.State) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.latest.State, r.hasLatest = st, true
+	if st == r.state {
+		return "", false
+	}
+	r.state = st
+	return statusText(st), true
+}
+
+// statusText is the short notice for a power state.
+func statusText(st panel.State) string {
+	switch st {
+	case panel.StateStarting:
+		return "🟡 Server is starting"
+	case panel.StateRunning:
+		return "🟢 Server is running"
+	case panel.StateStopping:
+		return "🟠 Server is stopping"
+	case panel.StateOffline:
+		return "🔴 Server is offline"
+	default:
+		return "⚪ Server state: " + strings.ToLower(string(st))
+	}
+}
