@@ -2,6 +2,8 @@ package fakediscord
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -161,3 +163,20 @@ func (s *Server) echoLocked(m *storedMsg) {
 
 // expired reports whether more than d passed since then on the fake clock.
 func expired(now, then time.Time, d time.Duration) bool { return now.Sub(then) > d }
+
+// putOwnReaction adds the bot's reaction. Discord answers 204, and 10014
+// Unknown Emoji for an empty or malformed one.
+func (s *Server) putOwnReaction(c *call) reply {
+	m, bad := s.channelMessage(c)
+	if bad != nil {
+		return *bad
+	}
+	emoji := c.args[2]
+	if emoji == "" || strings.ContainsAny(emoji, " /") {
+		return errReply(http.StatusBadRequest, 10014, "Unknown Emoji")
+	}
+	if !slices.Contains(m.pub.Reactions, emoji) {
+		m.pub.Reactions = append(m.pub.Reactions, emoji)
+	}
+	return reply{status: http.StatusNoContent}
+}

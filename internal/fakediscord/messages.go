@@ -28,6 +28,8 @@ type Message struct {
 	Files           []File
 	Edits           int
 	Deleted         bool
+	// Reactions lists the emoji the bot reacted with, in order.
+	Reactions []string
 	Payload         json.RawMessage // the message fields as last set, as JSON
 	Time            time.Time       // fake clock at creation
 }

@@ -57,6 +57,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/channels/{}/messages/{}", false, s.getChannelMessage},
 		{http.MethodPatch, "/channels/{}/messages/{}", false, s.patchChannelMessage},
 		{http.MethodDelete, "/channels/{}/messages/{}", false, s.deleteChannelMessage},
+		{http.MethodPut, "/channels/{}/messages/{}/reactions/{}/@me", false, s.putOwnReaction},
 	}
 }
 

@@ -247,3 +247,21 @@ func TestOptionsValidated(t *testing.T) {
 	assert.Equal(t, "43", s.BotUserID())
 	assert.True(t, strings.HasSuffix(s.APIBase(), "/api/v10"))
 }
+
+func TestOwnReactions(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithGuild(testGuild), WithChannel(testGuild, testChannel))
+	dg := restSession(t, s)
+	m, err := dg.ChannelMessageSend(testChannel, "hello")
+	require.NoError(t, err)
+	require.NoError(t, dg.MessageReactionAdd(testChannel, m.ID, "✅"))
+	require.NoError(t, dg.MessageReactionAdd(testChannel, m.ID, "✅"), "reacting twice is fine, as on Discord")
+	got, ok := s.Message(m.ID)
+	require.True(t, ok)
+	assert.Equal(t, []string{"✅"}, got.Reactions)
+
+	err = dg.MessageReactionAdd(testChannel, "999999999999999999", "✅")
+	status, code := restCode(t, err)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Equal(t, 10008, code)
+}
