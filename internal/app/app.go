@@ -17,6 +17,7 @@ import (
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/commands"
 	"github.com/panelbot/panelbot/internal/config"
+	"github.com/panelbot/panelbot/internal/console"
 )
 
 // Options are what Run takes from the process; tests supply their own.
@@ -103,6 +104,11 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 		log.Warn("nobody may start or stop servers: set ACL_OPERATOR_ROLES, ACL_ADMIN_ROLES or ACL_ADMIN_USERS")
 	}
 	b.session.AddHandler(b.onInteraction())
+	relayCtx, stopRelays := context.WithCancel(context.Background())
+	defer stopRelays()
+	if b.relays != nil {
+		b.session.AddHandler(b.relays.onMessage(relayCtx))
+	}
 	if err := b.session.Open(); err != nil {
 		return fmt.Errorf("connect to Discord: %w", err)
 	}
@@ -110,13 +116,16 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 		_ = b.session.Close()
 		return err
 	}
-	log.Info("bot ready", "panels", len(file.Panels), "guild", cfg.GuildID)
+	if b.relays != nil {
+		b.relays.start(relayCtx, b.specs)
+	}
+	log.Info("bot ready", "panels", len(file.Panels), "relays", len(b.specs), "guild", cfg.GuildID)
 	if opts.Ready != nil {
 		opts.Ready()
 	}
 	<-ctx.Done()
 	log.Info("shutting down")
-	b.shutdown()
+	b.shutdown(stopRelays)
 	return nil
 }
 
@@ -126,7 +135,8 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 	if err != nil {
 		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
 	}
-	ps, err := newPanels(file, policy, opts.Now)
+	board := newStatsBoard(opts.Now)
+	ps, err := newPanels(file, policy, board, opts.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +146,25 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSession(cfg, opts.Transport, discordgo.IntentsGuilds)
+	specs := relaySpecs(cfg, file)
+	intents := discordgo.IntentsGuilds
+	if needsMessages(specs) {
+		intents |= discordgo.IntentsGuildMessages | discordgo.IntentMessageContent
+	}
+	s, err := newSession(cfg, opts.Transport, intents)
 	if err != nil {
 		return nil, err
 	}
 	work, cancel := context.WithCancel(context.Background())
-	return &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel}, nil
+	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs}
+	if len(specs) > 0 {
+		hub, err := console.NewHub(s, console.WithLogger(log), console.WithMemoryCap(cfg.RelayMemoryKB<<10, 0))
+		if err != nil {
+			cancel()
+			return nil, &config.Error{Var: "RELAY_MEMORY_CAP_KB", Problem: err.Error()}
+		}
+		b.relays = &relays{hub: hub, panels: ps, policy: policy, board: board, react: s, log: log,
+			byChannel: map[string][]*console.Relay{}}
+	}
+	return b, nil
 }

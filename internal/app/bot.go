@@ -43,6 +43,10 @@ type bot struct {
 	work       context.Context
 	cancelWork context.CancelFunc
 
+	// relays stream consoles into channels; nil when none is configured.
+	relays *relays
+	specs  []relaySpec
+
 	mu       sync.Mutex
 	closing  bool
 	inflight sync.WaitGroup
@@ -135,8 +139,9 @@ func (b *bot) applicationID() string {
 
 // shutdown stops taking interactions, lets those in flight finish (bounded:
 // past drainTimeout they are cancelled and get cancelGrace to tell their
-// users), then closes the gateway.
-func (b *bot) shutdown() {
+// users), stops the relays (stopRelays) and lets their senders post what
+// they hold, then closes the gateway.
+func (b *bot) shutdown(stopRelays context.CancelFunc) {
 	b.mu.Lock()
 	b.closing = true
 	b.mu.Unlock()
@@ -150,6 +155,10 @@ func (b *bot) shutdown() {
 		}
 	}
 	b.cancelWork()
+	stopRelays()
+	if b.relays != nil {
+		b.relays.stop()
+	}
 	// discordgo's heartbeat goroutine reconnects when its write fails, and
 	// a write racing Close fails: without this the bot could dial again
 	// after shutting down.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/app"
+	"github.com/panelbot/panelbot/internal/console/wings/wingssim"
 	"github.com/panelbot/panelbot/internal/fakediscord"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
@@ -46,6 +48,8 @@ var (
 type bot struct {
 	dc   *fakediscord.Server
 	sim  *pterosim.Sim
+	node *wingssim.Node // nil without setup.nodeOpts
+	url  string         // the panel's address as the bot knows it
 	logs *syncBuffer
 	stop context.CancelFunc
 	done chan error
@@ -63,6 +67,8 @@ type setup struct {
 	// withSim, when set, runs once the Pterodactyl simulator exists, to
 	// add what depends on it (a config file naming its address).
 	withSim func(s *setup, sim *pterosim.Sim)
+	// nodeOpts, when not nil, give the panel a Wings node simulator.
+	nodeOpts []wingssim.Option
 }
 
 // startBot runs app.Run in the background and waits until the bot is
@@ -78,6 +84,16 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 		fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID),
 		fakediscord.WithChannel(guildID, channelID), fakediscord.WithChannel(guildID, auditChannel),
 	}, st.dcOpts...)...)
+	// The panel's address is reserved first: a Wings node checks the
+	// websocket Origin against it, and the simulator needs the node.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	panelURL := "http://" + ln.Addr().String()
+	var node *wingssim.Node
+	if st.nodeOpts != nil {
+		node = wingssim.New(t, append([]wingssim.Option{wingssim.WithOrigin(panelURL)}, st.nodeOpts...)...)
+		st.simOpts = append(st.simOpts, pterosim.WithNode(node))
+	}
 	sim := pterosim.New(t, append([]pterosim.Option{
 		pterosim.WithTransitionDelay(10 * time.Millisecond),
 		pterosim.WithServers(
@@ -89,12 +105,15 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	if st.withSim != nil {
 		st.withSim(st, sim)
 	}
-	panelURL := sim.URL()
+	var handler http.Handler = sim
 	if st.panelFront != nil {
-		front := httptest.NewServer(st.panelFront(sim))
-		t.Cleanup(front.Close)
-		panelURL = front.URL
+		handler = st.panelFront(sim)
 	}
+	front := httptest.NewUnstartedServer(handler)
+	front.Listener.Close()
+	front.Listener = ln
+	front.Start()
+	t.Cleanup(front.Close)
 	env := map[string]string{
 		"DISCORD_TOKEN": botToken, "DISCORD_GUILD_ID": guildID, "DISCORD_API_URL": dc.APIBase(),
 		"PANEL_URL": panelURL, "PANEL_API_KEY": sim.APIKey(), "PANEL_RATE_LIMIT": "100000",
@@ -105,7 +124,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	for k, v := range st.env {
 		env[k] = v
 	}
-	b := &bot{dc: dc, sim: sim, logs: &syncBuffer{}, done: make(chan error, 1)}
+	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stop = cancel
 	ready := make(chan struct{})

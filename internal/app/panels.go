@@ -24,22 +24,28 @@ const statusTTL = 5 * time.Second
 type panels struct {
 	registry *panel.Registry
 	raw      map[string]panel.Client
-	order    []string // panel names as configured, for reports
+	urls     map[string]string // panel URL by name: the Origin its nodes expect
+	order    []string          // panel names as configured, for reports
 }
 
 // newPanels builds every panel client the file declares, registers them
-// with their aliases, and gives servers their own access rules.
-func newPanels(f *config.File, policy *acl.Policy, now func() time.Time) (*panels, error) {
-	ps := &panels{registry: panel.NewRegistry(panel.WithClock(now)), raw: map[string]panel.Client{}}
+// with their aliases, and gives servers their own access rules. A board,
+// when given, lets relayed servers answer /status from their console stream.
+func newPanels(f *config.File, policy *acl.Policy, board *statsBoard, now func() time.Time) (*panels, error) {
+	ps := &panels{registry: panel.NewRegistry(panel.WithClock(now)), raw: map[string]panel.Client{}, urls: map[string]string{}}
 	for _, p := range f.Panels {
 		c, err := newClient(p)
 		if err != nil {
 			return nil, f.ErrorAt(p.Line, fmt.Sprintf("panel %s: %s", p.Name, panel.UserMessage(err)))
 		}
-		if err := ps.registry.Add(p.Name, panel.Coalesce(c, statusTTL, now), p.Aliases()); err != nil {
+		var wrapped panel.Client = panel.Coalesce(c, statusTTL, now)
+		if board != nil {
+			wrapped = liveStats{Client: wrapped, name: p.Name, board: board}
+		}
+		if err := ps.registry.Add(p.Name, wrapped, p.Aliases()); err != nil {
 			return nil, f.ErrorAt(p.Line, err.Error())
 		}
-		ps.raw[p.Name], ps.order = c, append(ps.order, p.Name)
+		ps.raw[p.Name], ps.urls[p.Name], ps.order = c, p.URL, append(ps.order, p.Name)
 		if err := overrides(f, p, policy); err != nil {
 			return nil, err
 		}

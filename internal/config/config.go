@@ -37,6 +37,9 @@ type Config struct {
 	RelayChannelID string
 	RelayServer    string
 	RelayCommands  bool
+	// RelayMemoryKB caps what one relay channel holds before the oldest
+	// console lines are dropped (and the channel told).
+	RelayMemoryKB int
 
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
@@ -107,6 +110,7 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 			AdminUsers:    l.ids("ACL_ADMIN_USERS"),
 		},
 		AuditChannelID: l.id("AUDIT_CHANNEL_ID"),
+		RelayMemoryKB:  l.positiveInt("RELAY_MEMORY_CAP_KB", 512),
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}

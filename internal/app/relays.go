@@ -1,0 +1,199 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/config"
+	"github.com/panelbot/panelbot/internal/console"
+	consoleshardlyn "github.com/panelbot/panelbot/internal/console/shardlyn"
+	"github.com/panelbot/panelbot/internal/console/wings"
+	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/shardlyn"
+)
+
+// resolveBackoff bounds the wait between attempts to find a relayed server
+// while its panel is unreachable at start-up.
+const (
+	resolveFirst = time.Second
+	resolveMax   = 2 * time.Minute
+)
+
+// relaySpec is one console relay as configured: which server, where to.
+type relaySpec struct {
+	ref       string // what Registry.Resolve takes: a key, an id or a name
+	channelID string
+	commands  bool
+}
+
+// relaySpecs reads the relays from the environment (RELAY_*) or the file.
+func relaySpecs(cfg config.Config, f *config.File) []relaySpec {
+	var specs []relaySpec
+	if cfg.RelayChannelID != "" {
+		specs = append(specs, relaySpec{ref: cfg.RelayServer, channelID: cfg.RelayChannelID, commands: cfg.RelayCommands})
+	}
+	for _, p := range f.Panels {
+		for _, s := range p.Servers {
+			if s.Relay != nil {
+				specs = append(specs, relaySpec{ref: p.TargetKey(s), channelID: s.Relay.ChannelID, commands: s.Relay.Commands})
+			}
+		}
+	}
+	return specs
+}
+
+// needsMessages tells whether a relay reads the channel, which needs the
+// GUILD_MESSAGES and privileged MESSAGE_CONTENT intents.
+func needsMessages(specs []relaySpec) bool {
+	for _, s := range specs {
+		if s.commands {
+			return true
+		}
+	}
+	return false
+}
+
+// relays runs every console relay of the process. They share one hub, so
+// relays into the same channel share its sender and its pace.
+type relays struct {
+	hub    *console.Hub
+	panels *panels
+	policy *acl.Policy
+	board  *statsBoard
+	react  console.Reactor
+	log    *slog.Logger
+
+	mu        sync.Mutex
+	byChannel map[string][]*console.Relay
+	wg        sync.WaitGroup
+}
+
+// start launches one goroutine per relay; each finds its server (retrying
+// while the panel is unreachable) and then streams until ctx ends.
+func (rs *relays) start(ctx context.Context, specs []relaySpec) {
+	for _, spec := range specs {
+		rs.wg.Add(1)
+		go func() {
+			defer rs.wg.Done()
+			rs.run(ctx, spec)
+		}()
+	}
+}
+
+// stop waits for the relays (their context already cancelled) and for the
+// channel senders to post what they hold.
+func (rs *relays) stop() {
+	rs.wg.Wait()
+	rs.hub.Wait()
+}
+
+func (rs *relays) run(ctx context.Context, spec relaySpec) {
+	log := rs.log.With("relay", spec.ref, "channel", spec.channelID)
+	t, err := rs.resolve(ctx, spec, log)
+	if err != nil {
+		return
+	}
+	r, err := rs.newRelay(t, spec)
+	if err != nil {
+		log.Error("console relay cannot start", "err", err)
+		return
+	}
+	rs.register(spec.channelID, r)
+	log.Info("console relay started", "server", t.Key())
+	if err := r.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("console relay stopped for good", "err", err)
+	}
+}
+
+// resolve finds the relayed server, retrying with backoff while the panel
+// cannot say; a server the panel does not know is reported once and given up.
+func (rs *relays) resolve(ctx context.Context, spec relaySpec, log *slog.Logger) (panel.Target, error) {
+	wait := resolveFirst
+	for {
+		t, err := rs.panels.registry.Resolve(ctx, spec.ref)
+		switch {
+		case err == nil:
+			return t, nil
+		case errors.Is(err, panel.ErrNotFound), errors.Is(err, panel.ErrAmbiguous):
+			log.Error("console relay: the server is not on the panel; check RELAY_SERVER or the relay in the config file", "err", err)
+			return panel.Target{}, err
+		}
+		log.Warn("console relay: cannot reach the panel yet, retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return panel.Target{}, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, resolveMax)
+	}
+}
+
+func (rs *relays) register(channelID string, r *console.Relay) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.byChannel[channelID] = append(rs.byChannel[channelID], r)
+}
+
+// onMessage hands a channel message to the relays of that channel, which act
+// on admins' console commands and ignore everything else.
+func (rs *relays) onMessage(ctx context.Context) func(*discordgo.Session, *discordgo.MessageCreate) {
+	return func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		if m == nil || m.Message == nil {
+			return
+		}
+		rs.mu.Lock()
+		list := rs.byChannel[m.ChannelID]
+		rs.mu.Unlock()
+		for _, r := range list {
+			r.HandleMessage(ctx, m)
+		}
+	}
+}
+
+// newRelay builds the console source the panel kind speaks and the relay
+// around it.
+func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, error) {
+	raw := rs.panels.raw[t.Panel]
+	opts := []console.RelayOption{console.WithRelayLogger(rs.log), console.WithLabel(t.Server.Name)}
+	var src console.Source
+	switch c := raw.(type) {
+	case panel.SocketCredentialer:
+		w, err := wings.New(c, t.Server.ID, rs.panels.urls[t.Panel], wings.WithLogger(rs.log))
+		if err != nil {
+			return nil, err
+		}
+		rs.board.set(t, w.Latest)
+		src = w
+		if spec.commands {
+			opts = append(opts, console.WithCommands(w, relayAdmins{policy: rs.policy, key: t.Key()}), console.WithReactor(rs.react))
+		}
+	case *shardlyn.Client:
+		s, err := consoleshardlyn.New(c, t.Server.ID, consoleshardlyn.WithLogger(rs.log))
+		if err != nil {
+			return nil, err
+		}
+		src = s
+	default:
+		return nil, fmt.Errorf("%s panels have no live console to relay", raw.Kind())
+	}
+	return rs.hub.NewRelay(spec.channelID, src, opts...)
+}
+
+// relayAdmins lets the relay ask whether the author of a channel message is
+// an admin of the relayed server.
+type relayAdmins struct {
+	policy *acl.Policy
+	key    string
+}
+
+// IsAdmin applies the admin tier of the server, overrides included.
+func (a relayAdmins) IsAdmin(guildID, userID string, roles []string) bool {
+	return guildID != "" && a.policy.Check(acl.Member{UserID: userID, Roles: roles}, acl.Admin, a.key) == nil
+}
