@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/commands"
@@ -110,7 +111,7 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 		b.session.AddHandler(b.relays.onMessage(relayCtx))
 	}
 	if err := b.session.Open(); err != nil {
-		return fmt.Errorf("connect to Discord: %w", err)
+		return gatewayAdvice(err)
 	}
 	if err := b.register(); err != nil {
 		_ = b.session.Close()
@@ -167,4 +168,19 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 			byChannel: map[string][]*console.Relay{}}
 	}
 	return b, nil
+}
+
+// gatewayAdvice turns the gateway's refusals into what the owner must do.
+func gatewayAdvice(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4004:
+			return fmt.Errorf("connect to Discord: Discord refused DISCORD_TOKEN: reset the bot token in the developer portal and set it again")
+		case 4014:
+			return fmt.Errorf("connect to Discord: the relay's console commands need the Message Content intent: " +
+				"switch it on in the developer portal (Bot → Privileged Gateway Intents), or set RELAY_COMMANDS=off")
+		}
+	}
+	return fmt.Errorf("connect to Discord: %w", err)
 }

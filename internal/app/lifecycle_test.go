@@ -109,3 +109,16 @@ func TestCheckReportsEachPart(t *testing.T) {
 func mapEnv(env map[string]string) config.Getenv {
 	return func(k string) string { return env[k] }
 }
+
+func TestRelayCommandsWithoutTheIntentSayWhatToDo(t *testing.T) {
+	t.Parallel()
+	dc := fakediscord.New(t, fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID))
+	sim := pterosim.New(t)
+	env := map[string]string{
+		"DISCORD_TOKEN": botToken, "DISCORD_API_URL": dc.APIBase(), "PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(),
+		"RELAY_CHANNEL_ID": channelID, "RELAY_SERVER": "survival", "RELAY_COMMANDS": "on",
+	}
+	err := app.Run(context.Background(), app.Options{Args: []string{"run"}, Getenv: mapEnv(env)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Message Content intent")
+}
