@@ -165,7 +165,13 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 			return nil, &config.Error{Var: "RELAY_MEMORY_CAP_KB", Problem: err.Error()}
 		}
 		b.relays = &relays{hub: hub, panels: ps, policy: policy, board: board, react: s, log: log,
-			byChannel: map[string][]*console.Relay{}}
+			byChannel: map[string][]*console.Relay{}, shared: map[string]int{},
+			audit: func(ctx context.Context, m *discordgo.MessageCreate, key, cmd string, err error) {
+				router.AuditConsoleCommand(ctx, s, m, key, cmd, err)
+			}}
+		for _, sp := range specs {
+			b.relays.shared[sp.channelID]++
+		}
 	}
 	return b, nil
 }

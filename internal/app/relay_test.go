@@ -69,6 +69,10 @@ func TestRelayCommandsFromAdminsOnly(t *testing.T) {
 		AuthorID: admin.UserID, Roles: admin.Roles, Content: "say hello"})
 	require.Eventually(t, func() bool { return len(b.node.Commands(uuid)) > 0 }, 10*time.Second, 5*time.Millisecond)
 	assert.Equal(t, []string{"say hello"}, b.node.Commands(uuid), "the operator's message is ignored")
+	audit := b.dc.WaitMessages(t, auditChannel, 1)
+	assert.Contains(t, audit[0].Content, "say hello")
+	assert.Contains(t, audit[0].Content, "relay channel")
+	assert.True(t, audit[0].PingsNobody())
 }
 
 func TestRelayStatsAnswerStatus(t *testing.T) {

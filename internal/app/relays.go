@@ -68,7 +68,12 @@ type relays struct {
 	policy *acl.Policy
 	board  *statsBoard
 	react  console.Reactor
-	log    *slog.Logger
+	// audit records commands typed in relay channels next to /cmd's.
+	audit func(ctx context.Context, m *discordgo.MessageCreate, serverKey, command string, err error)
+	log   *slog.Logger
+	// shared counts the relays per channel: lines are labelled with their
+	// server only where several share a channel.
+	shared map[string]int
 
 	mu        sync.Mutex
 	byChannel map[string][]*console.Relay
@@ -161,7 +166,10 @@ func (rs *relays) onMessage(ctx context.Context) func(*discordgo.Session, *disco
 // around it.
 func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, error) {
 	raw := rs.panels.raw[t.Panel]
-	opts := []console.RelayOption{console.WithRelayLogger(rs.log), console.WithLabel(t.Server.Name)}
+	opts := []console.RelayOption{console.WithRelayLogger(rs.log)}
+	if rs.shared[spec.channelID] > 1 {
+		opts = append(opts, console.WithLabel(t.Server.Name))
+	}
 	var src console.Source
 	switch c := raw.(type) {
 	case panel.SocketCredentialer:
@@ -172,7 +180,11 @@ func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, erro
 		rs.board.set(t, w.Latest)
 		src = w
 		if spec.commands {
-			opts = append(opts, console.WithCommands(w, relayAdmins{policy: rs.policy, key: t.Key()}), console.WithReactor(rs.react))
+			key := t.Key()
+			opts = append(opts, console.WithCommands(w, relayAdmins{policy: rs.policy, key: key}), console.WithReactor(rs.react),
+				console.WithAudit(func(ctx context.Context, m *discordgo.MessageCreate, cmd string, err error) {
+					rs.audit(ctx, m, key, cmd, err)
+				}))
 		}
 	case *shardlyn.Client:
 		s, err := consoleshardlyn.New(c, t.Server.ID, consoleshardlyn.WithLogger(rs.log))

@@ -117,3 +117,22 @@ func (e *auditEntry) line(userID, user, result string) string {
 		icon, who, what,
 		codeSpan(e.server, maxCustomIDLen), escape(e.via, 20), escape(result, auditReasonLen))
 }
+
+// AuditConsoleCommand records a console command an admin typed in a relay
+// channel, in the same trail and form as /cmd: logged, and posted to the
+// audit channel when one is configured. err is nil when the node took it.
+func (r *Router) AuditConsoleCommand(ctx context.Context, s Session, m *discordgo.MessageCreate, serverKey, command string, err error) {
+	if m == nil || m.Message == nil || m.Author == nil {
+		return
+	}
+	rq := &request{
+		i:      &discordgo.Interaction{ID: "message " + m.ID},
+		userID: m.Author.ID, user: displayName("", m.Author),
+		name: "relay channel", server: serverKey,
+		audit: &auditEntry{action: "cmd", via: "relay channel", server: serverKey, command: command, err: err},
+	}
+	if m.Member != nil {
+		rq.user = displayName(m.Member.Nick, m.Author)
+	}
+	r.postAudit(ctx, s, rq)
+}

@@ -47,17 +47,27 @@ func (r *Relay) HandleMessage(ctx context.Context, m *discordgo.MessageCreate) {
 	}
 	if why := checkCommand(cmd); why != "" {
 		r.reply(m, "command not sent: "+why)
+		r.record(ctx, m, cmd, &panel.Error{Kind: panel.ErrInvalid, Op: "console command", Message: "refused: " + why})
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cmdTimeout)
 	defer cancel()
-	if err := r.cmd.Send(ctx, cmd); err != nil {
+	err := r.cmd.Send(ctx, cmd)
+	r.record(ctx, m, cmd, err)
+	if err != nil {
 		r.log.Warn("console command failed", "user", m.Author.ID, "err", err)
 		r.reply(m, "command not sent: "+panel.UserMessage(err))
 		return
 	}
 	r.log.Info("console command sent", "user", m.Author.ID)
 	r.acknowledge(ctx, m)
+}
+
+// record hands the attempt to the audit trail, when one is configured.
+func (r *Relay) record(ctx context.Context, m *discordgo.MessageCreate, cmd string, err error) {
+	if r.audit != nil {
+		r.audit(ctx, m, cmd, err)
+	}
 }
 
 // commandFrom returns the command a message carries, if it is one to act on.

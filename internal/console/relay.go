@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -31,6 +33,7 @@ type Relay struct {
 	cmd        Commander
 	auth       Authorizer
 	react      Reactor
+	audit      AuditFunc
 	prefix     string
 	cmdTimeout time.Duration
 	log        *slog.Logger
@@ -65,6 +68,15 @@ func WithCommandPrefix(prefix string) RelayOption { return func(r *Relay) { r.pr
 // ✅ reaction. Reactions use their own rate-limit bucket, so they do not
 // wait behind the console's messages.
 func WithReactor(rc Reactor) RelayOption { return func(r *Relay) { r.react = rc } }
+
+// AuditFunc records a console command an admin typed in the relay channel,
+// with the error that stopped it (nil when the node took it), so that
+// typed commands reach the same audit trail as /cmd.
+type AuditFunc func(ctx context.Context, m *discordgo.MessageCreate, command string, err error)
+
+// WithAudit records every command attempt from the channel (not the
+// messages ignored because they are not commands or not from admins).
+func WithAudit(f AuditFunc) RelayOption { return func(r *Relay) { r.audit = f } }
 
 // WithCommandTimeout bounds handing a command to the node (default 5 s).
 func WithCommandTimeout(d time.Duration) RelayOption { return func(r *Relay) { r.cmdTimeout = d } }
