@@ -50,6 +50,7 @@ func startFleet(t *testing.T, zamptoOpts ...zamptosim.Option) (*bot, *fleet) {
 			require.NoError(t, os.WriteFile(file, []byte(fleetYAML(f, sim.URL())), 0o600))
 			s.env["MAIN_KEY"] = sim.APIKey()
 		}
+		s.dcOpts = append(s.dcOpts, fakediscord.WithChannel(guildID, relayChannel))
 		s.env["CONFIG_FILE"] = file
 		s.env["ZAMPTO_KEY"] = f.zampto.Token()
 		s.env["PRISM_KEY"] = f.prism.Token()
@@ -83,7 +84,11 @@ func fleetYAML(f *fleet, pteroURL string) string {
     kind: shardlyn
     url: %s
     token_env: SHARD_TOKEN
-`, pteroURL, f.zampto.URL(), lobbyRole, f.prism.URL(), f.shard.URL())
+    servers:
+      - id: inst-factory
+        relay:
+          channel: "%s"
+`, pteroURL, f.zampto.URL(), lobbyRole, f.prism.URL(), f.shard.URL(), relayChannel)
 }
 
 func TestFleetServersListsEveryPanel(t *testing.T) {
@@ -160,4 +165,15 @@ func TestFleetPerServerRolesOverride(t *testing.T) {
 	m = b.reply(t, b.dispatch(t, b.dc.Command(lobbyOp, "power", fakediscord.Value("server", "prism/skyblock"), fakediscord.Value("action", "start"))))
 	assert.Contains(t, strings.ToLower(text(m)), "operator", "but not another server")
 	assert.Zero(t, f.prism.Count("POST", "/api/v1/client/servers/502/power"))
+}
+
+func TestFleetShardlynConsoleRelayed(t *testing.T) {
+	t.Parallel()
+	b, f := startFleet(t)
+	require.Eventually(t, func() bool { return f.shard.Sockets("inst-factory") > 0 }, 10*time.Second, 5*time.Millisecond,
+		"the relay never opened the log socket; logs:\n%s", b.logs)
+	f.shard.Emit("inst-factory", "Factory online", "@here belts running")
+	m := relayed(t, b, "belts running")
+	assert.True(t, m.PingsNobody())
+	relayed(t, b, "Factory online")
 }
