@@ -30,8 +30,8 @@ type Message struct {
 	Deleted         bool
 	// Reactions lists the emoji the bot reacted with, in order.
 	Reactions []string
-	Payload         json.RawMessage // the message fields as last set, as JSON
-	Time            time.Time       // fake clock at creation
+	Payload   json.RawMessage // the message fields as last set, as JSON
+	Time      time.Time       // fake clock at creation
 }
 
 // Ephemeral tells whether only the interaction's user sees the message.
