@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // Defaults, chosen from the documented figures: 240 requests a minute is the
@@ -80,14 +81,7 @@ type Option func(*Client) error
 // copied and redirects are refused on the copy, so the key never follows a
 // redirect to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
-		if hc == nil {
-			return errors.New("WithHTTPClient: the HTTP client is nil")
-		}
-		cp := *hc
-		c.hc = &cp
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetHTTPClient(&c.hc, hc) }
 }
 
 // WithRateLimit sets how many requests a minute the client allows itself
@@ -104,13 +98,7 @@ func WithRateLimit(perMinute int) Option {
 
 // WithTimeout bounds each call, retries and waits included (default 10 s).
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("WithTimeout: %s: use a positive duration", d)
-		}
-		c.timeout = d
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetPositive(&c.timeout, "WithTimeout", d) }
 }
 
 // WithMaxRetries sets how many times a failed GET is tried again (default 2).
@@ -165,7 +153,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 		base: base, key: apiKey, kind: KindPterodactyl,
 		hc:      &http.Client{},
 		timeout: defaultTimeout, retries: defaultRetries, perMinute: defaultPerMinute,
-		now: time.Now, sleep: sleepCtx, limits: make(map[string]limitsAt),
+		now: time.Now, sleep: httpapi.Sleep, limits: make(map[string]limitsAt),
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
@@ -175,7 +163,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.limiter = rate.NewLimiter(rate.Every(time.Minute/time.Duration(c.perMinute)), defaultBurst)
 	// The key must not follow a redirect, and a redirect means PANEL_URL is
 	// not the API's address: the answer is examined, not followed.
-	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.hc.CheckRedirect = httpapi.NoRedirects
 	return c, nil
 }
 

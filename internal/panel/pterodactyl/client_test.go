@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
 )
 
@@ -23,25 +24,8 @@ const (
 	idC = "3c4d5e6f"
 )
 
-// clock is a hand-moved clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a hand-moved clock.
+func newClock() *simkit.Clock { return simkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)) }
 
 // sleeps records the waits a client asked for and returns at once.
 type sleeps struct {
@@ -185,7 +169,7 @@ func TestResourcesCachesLimits(t *testing.T) {
 	_, err = c.Resources(ctx, idA)
 	require.NoError(t, err)
 	assert.Equal(t, 3, sim.Count("GET", ""), "limits cached")
-	clk.Add(limitsTTL)
+	clk.Advance(limitsTTL)
 	_, err = c.Resources(ctx, idA)
 	require.NoError(t, err)
 	assert.Equal(t, 5, sim.Count("GET", ""), "limits read again when stale")
@@ -217,7 +201,7 @@ func TestPowerAndCommandAgainstSim(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, c.Power(ctx, idA, panel.SignalStop))
 	assert.Equal(t, panel.StateStopping, sim.ServerState(idA))
-	clk.Add(pterosim.DefaultTransitionDelay)
+	clk.Advance(pterosim.DefaultTransitionDelay)
 
 	err := c.Command(ctx, idA, "say hello")
 	require.ErrorIs(t, err, panel.ErrOffline)

@@ -1,18 +1,17 @@
 package pterodactyl
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // The Accept header the panel documents; any JSON Accept works, but without
@@ -24,7 +23,7 @@ const acceptHeader = "Application/vnd.pterodactyl.v1+json"
 // path is relative to /api/client and may carry a query string. Only GETs
 // are retried: a power signal or a command is never sent twice.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	payload, err := encodeBody(body)
+	payload, err := httpapi.EncodeJSON("", body)
 	if err != nil {
 		return err
 	}
@@ -45,17 +44,6 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 }
 
-func encodeBody(body any) ([]byte, error) {
-	if body == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, &panel.Error{Kind: panel.ErrInvalid, Detail: "encoding the request", Err: err}
-	}
-	return b, nil
-}
-
 // attempt sends the request once.
 func (c *Client) attempt(ctx context.Context, method, path string, payload []byte, out any) error {
 	if err := c.pace(ctx); err != nil {
@@ -69,21 +57,12 @@ func (c *Client) attempt(ctx context.Context, method, path string, payload []byt
 	if err != nil {
 		return networkError(ctx, err)
 	}
-	defer func() {
-		// Drain a little so the connection can be reused, then close.
-		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
-		_ = resp.Body.Close()
-	}()
 	c.observeRateHeaders(resp)
 	return c.handle(resp, path, out)
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path string, payload []byte) (*http.Request, error) {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := httpapi.NewRequest(ctx, method, c.base+path, payload)
 	if err != nil {
 		// The URL holds nothing secret but the error would repeat it whole.
 		return nil, &panel.Error{Kind: panel.ErrConfig, Detail: "building the request for " + pathOnly(path)}
@@ -91,18 +70,16 @@ func (c *Client) newRequest(ctx context.Context, method, path string, payload []
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Accept", acceptHeader)
 	req.Header.Set("User-Agent", "panelbot")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
 }
 
-// handle checks the status and decodes a successful answer into out.
+// handle reads the answer (closing it), checks the status and decodes a
+// successful answer into out.
 func (c *Client) handle(resp *http.Response, path string, out any) error {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := httpapi.ReadBody(resp, maxBody)
 	if err != nil {
 		return &panel.Error{Kind: panel.ErrUnavailable, Status: resp.StatusCode,
-			Detail: "reading the answer to " + pathOnly(path), Err: unwrapURLError(err)}
+			Detail: "reading the answer to " + pathOnly(path), Err: httpapi.StripURL(err)}
 	}
 	if len(body) > maxBody {
 		return c.badResponse(resp.StatusCode, "the answer to "+pathOnly(path)+" is larger than 4 MiB")
@@ -113,7 +90,7 @@ func (c *Client) handle(resp *http.Response, path string, out any) error {
 	if out == nil {
 		return nil
 	}
-	if looksHTML(resp.Header, body) {
+	if httpapi.LooksHTML(resp.Header, body) {
 		return c.badResponse(resp.StatusCode, "HTML instead of JSON from "+pathOnly(path))
 	}
 	if err := json.Unmarshal(body, out); err != nil {
@@ -148,33 +125,13 @@ func (c *Client) retryWait(ctx context.Context, method string, err error, attemp
 	return wait, true
 }
 
-// sleepCtx waits d on a timer that gives up when ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // networkError hides the request URL that *url.Error repeats.
 func networkError(ctx context.Context, err error) *panel.Error {
-	cause := unwrapURLError(err)
+	cause := httpapi.StripURL(err)
 	if ctx.Err() != nil {
 		cause = ctx.Err()
 	}
 	return &panel.Error{Kind: panel.ErrUnavailable, Detail: "no answer from the panel", Err: cause}
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // withCause records why waiting for a retry stopped, keeping the failure's kind.
@@ -201,15 +158,6 @@ func pathOnly(path string) string {
 		path = path[:i]
 	}
 	return "/api/client" + path
-}
-
-func looksHTML(h http.Header, body []byte) bool {
-	ct := strings.ToLower(h.Get("Content-Type"))
-	if strings.Contains(ct, "html") {
-		return true
-	}
-	trimmed := bytes.TrimSpace(body)
-	return len(trimmed) > 0 && trimmed[0] == '<'
 }
 
 // jsonProblem describes a decoding failure without quoting the body.

@@ -1,7 +1,6 @@
 package pterodactyl
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // maxDetail bounds the panel's own explanation kept in an error.
@@ -30,12 +30,8 @@ type errorEnvelope struct {
 // JSON object at all (an HTML page, a proxy's text), which says something
 // other than the panel's API answered.
 func decodeEnvelope(body []byte) (code, detail string, ok bool) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return "", "", false
-	}
 	var env errorEnvelope
-	if err := json.Unmarshal(trimmed, &env); err != nil {
+	if !httpapi.DecodeObject(body, &env) {
 		return "", "", false
 	}
 	details := make([]string, 0, len(env.Errors))
@@ -111,13 +107,8 @@ func (c *Client) badResponse(status int, detail string) *panel.Error {
 // retryAfter reads Retry-After (seconds or an HTTP date), else
 // X-RateLimit-Reset (a Unix time); zero when neither makes sense.
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			return capWait(time.Duration(secs) * time.Second)
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return capWait(t.Sub(now))
-		}
+	if d, ok := httpapi.RetryAfter(h, now); ok {
+		return capWait(d)
 	}
 	if reset, ok := resetTime(h); ok {
 		return capWait(reset.Sub(now))
@@ -141,12 +132,7 @@ func capWait(d time.Duration) time.Duration {
 
 // scrub removes the key from text the panel sent back, in case a broken
 // panel or proxy echoes the request.
-func (c *Client) scrub(s string) string {
-	if c.key != "" && strings.Contains(s, c.key) {
-		s = strings.ReplaceAll(s, c.key, "[redacted]")
-	}
-	return s
-}
+func (c *Client) scrub(s string) string { return httpapi.Scrub(s, c.key, "[redacted]") }
 
 // clip bounds s to n bytes on a rune boundary and drops control characters.
 func clip(s string, n int) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 const testKey = "ptlc_TOPSECRETkey0123456789"
@@ -228,7 +229,7 @@ func TestCancelDuringRetryAfterWait(t *testing.T) {
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		waited = d
 		go cancel() // the caller gives up while the client waits on the real timer
-		return sleepCtx(ctx, d)
+		return httpapi.Sleep(ctx, d)
 	}
 	start := time.Now()
 	_, err = c.Resources(ctx, idA)
@@ -250,7 +251,7 @@ func TestRemainingZeroPauses(t *testing.T) {
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		require.NoError(t, c.Power(ctx, idA, panel.SignalStart))
-		clk.Add(5 * time.Second)
+		clk.Advance(5 * time.Second)
 	}
 	// Remaining hit 0 in the window opened 25 s ago: 35 s are left, more
 	// than the call's 10 s, so the call fails at once without a request.
@@ -263,7 +264,7 @@ func TestRemainingZeroPauses(t *testing.T) {
 	assert.Empty(t, sl.all())
 
 	// Near the end of the window the client waits instead.
-	clk.Add(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	require.NoError(t, c.Power(ctx, idA, panel.SignalStart))
 	assert.Equal(t, []time.Duration{5 * time.Second}, sl.all())
 }

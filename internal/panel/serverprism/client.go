@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // Kind is what Client.Kind reports and what configuration calls this panel.
@@ -48,17 +49,15 @@ const (
 type Client struct {
 	base    *url.URL
 	token   string
-	hc      *http.Client
-	timeout time.Duration
+	conn    httpapi.Caller
 	maxWait time.Duration
-	retries int
-	backoff time.Duration
+	retry   httpapi.Retrier
 	readN   int
 	writeN  int
 	window  time.Duration
 	lookups int
-	read    *bucket
-	write   *bucket
+	read    *httpapi.Bucket
+	write   *httpapi.Bucket
 
 	mu    sync.Mutex
 	known map[string]known // what the details endpoint told, by server ID
@@ -79,14 +78,7 @@ type Option func(*Client) error
 // WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
 // copy refuses redirects so the token never follows one to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
-		if hc == nil {
-			return errors.New("WithHTTPClient: the HTTP client is nil")
-		}
-		cp := *hc
-		c.hc = &cp
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetHTTPClient(&c.conn.HC, hc) }
 }
 
 // WithRateLimits sets the buckets the client keeps to: at most reads GETs
@@ -105,39 +97,21 @@ func WithRateLimits(reads, writes int, per time.Duration) Option {
 
 // WithTimeout bounds each HTTP request once its turn has come (default 15 s).
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("WithTimeout: %s: use a positive duration", d)
-		}
-		c.timeout = d
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetPositive(&c.conn.Timeout, "WithTimeout", d) }
 }
 
 // WithMaxQueueWait bounds how long a request waits for its turn when the
 // caller's context has no earlier deadline (default 30 s): past it the call
 // fails at once with ErrRateLimited.
 func WithMaxQueueWait(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("WithMaxQueueWait: %s: use a positive duration", d)
-		}
-		c.maxWait = d
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetPositive(&c.maxWait, "WithMaxQueueWait", d) }
 }
 
 // WithRetries sets how often a failed GET (network error, 5xx, 503, 429) is
 // tried again (default 2) and the first pause (default 500 ms, doubling).
 // Power signals and commands are never retried.
 func WithRetries(n int, backoff time.Duration) Option {
-	return func(c *Client) error {
-		if n < 0 || n > 10 || backoff < 0 {
-			return fmt.Errorf("WithRetries: %d tries after %s: use 0 to 10 and a non-negative pause", n, backoff)
-		}
-		c.retries, c.backoff = n, backoff
-		return nil
-	}
+	return func(c *Client) error { return c.retry.Set(n, backoff) }
 }
 
 // WithNameLookups sets how many servers a Servers call may look up to learn
@@ -164,8 +138,9 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		return nil, configError(err.Error())
 	}
 	c := &Client{
-		base: base, token: token, hc: &http.Client{},
-		timeout: defaultTimeout, maxWait: defaultMaxWait, retries: defaultRetries, backoff: defaultBackoff,
+		base: base, token: token, maxWait: defaultMaxWait,
+		conn:  httpapi.Caller{Panel: "ServerPrism", HC: &http.Client{}, Timeout: defaultTimeout, MaxBody: maxBody},
+		retry: httpapi.Retrier{Tries: defaultRetries, Backoff: defaultBackoff, MaxRetryAfter: maxRetryAfter},
 		readN: defaultReads, writeN: defaultWrites, window: defaultWindow, lookups: defaultNameLookup,
 		known: make(map[string]known),
 	}
@@ -174,10 +149,10 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 			return nil, configError(err.Error())
 		}
 	}
-	c.read = newBucket(c.readN, c.window, c.maxWait)
-	c.write = newBucket(c.writeN, c.window, c.maxWait)
+	c.read = httpapi.NewBucket(c.readN, c.window, c.maxWait)
+	c.write = httpapi.NewBucket(c.writeN, c.window, c.maxWait)
 	// A redirect means the base URL is not the API: report, never follow.
-	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.conn.HC.CheckRedirect = httpapi.NoRedirects
 	return c, nil
 }
 
@@ -191,20 +166,12 @@ func (c *Client) Features() panel.Features {
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the ServerPrism URL must be an absolute http(s) address such as %s", DefaultBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("the ServerPrism URL must not hold credentials, a query or a fragment: use %s", DefaultBaseURL)
+	u, err := httpapi.BaseURL(raw, DefaultBaseURL, "the ServerPrism URL")
+	if err != nil {
+		return nil, err
 	}
 	// Owners often paste the API address itself; the client adds it anyway.
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), apiPath)
-	u.RawPath = ""
+	u.Path = strings.TrimSuffix(u.Path, apiPath)
 	return u, nil
 }
 
@@ -214,7 +181,7 @@ func checkToken(token string) error {
 		return fmt.Errorf("the ServerPrism API token is empty: create one under %s", tokensPage)
 	case strings.HasPrefix(strings.ToLower(token), "bearer "):
 		return errors.New(`the ServerPrism API token starts with "Bearer": set the token alone, the bot adds "Bearer"`)
-	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+	case strings.IndexFunc(token, httpapi.IsSpaceOrControl) >= 0:
 		return errors.New("the ServerPrism API token contains spaces, line breaks or control characters: paste the token alone")
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/serverprism/prismsim"
 )
 
@@ -34,21 +35,6 @@ func newClient(t *testing.T, baseURL, token string, opts ...Option) *Client {
 	c, err := New(baseURL, token, fast(opts...)...)
 	require.NoError(t, err)
 	return c
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func requireKind(t *testing.T, err error, kind error) *panel.Error {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorIs(t, err, kind, "got %v", err)
-	var pe *panel.Error
-	require.ErrorAs(t, err, &pe)
-	return pe
 }
 
 func TestNewRefusesBadSettings(t *testing.T) {
@@ -75,7 +61,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(tt.url, tt.token, tt.opts...)
 			assert.Nil(t, c)
-			pe := requireKind(t, err, panel.ErrConfig)
+			pe := testkit.RequireKind(t, err, panel.ErrConfig)
 			assert.NotEmpty(t, pe.Message)
 			assert.NotContains(t, err.Error()+pe.Message, someKey)
 		})
@@ -102,7 +88,7 @@ func TestServersLearnNamesOnce(t *testing.T) {
 		prismsim.Server{ID: 1290, Name: "Pals", Product: "Palworld 8 GB", ServiceStatus: "suspended"},
 	))
 	c := newClient(t, sim.URL(), sim.Token())
-	servers, err := c.Servers(ctxT(t))
+	servers, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, []panel.Server{
 		{ID: "1234", Name: "Fred's Minecraft", Description: "Minecraft 4 GB",
@@ -111,7 +97,7 @@ func TestServersLearnNamesOnce(t *testing.T) {
 	}, servers)
 	assert.Len(t, sim.Requests(), 3, "the list and one details per new server")
 
-	_, err = c.Servers(ctxT(t))
+	_, err = c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	assert.Len(t, sim.Requests(), 4, "names are remembered")
 	for _, r := range sim.Requests() {
@@ -123,7 +109,7 @@ func TestServersLearnNamesOnce(t *testing.T) {
 func TestServersWithoutLookupsOrWhenTheyFail(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token(), WithNameLookups(0))
-	servers, err := c.Servers(ctxT(t))
+	servers, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	require.Len(t, servers, 2)
 	assert.Equal(t, "Minecraft 4 GB", servers[0].Name)
@@ -131,7 +117,7 @@ func TestServersWithoutLookupsOrWhenTheyFail(t *testing.T) {
 
 	c = newClient(t, sim.URL(), sim.Token(), WithRetries(0, 0))
 	sim.FailNext(base+"/", 503, 1)
-	servers, err = c.Servers(ctxT(t))
+	servers, err = c.Servers(testkit.Context(t))
 	require.NoError(t, err, "names are a nicety: the list still answers")
 	assert.Equal(t, "Minecraft 4 GB", servers[0].Name)
 	assert.Equal(t, "Palworld 8 GB", servers[1].Name, "lookups stop at the first outage")
@@ -142,19 +128,19 @@ func TestServersWithoutLookupsOrWhenTheyFail(t *testing.T) {
 func TestResourcesAreBestEffort(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token())
-	res, err := c.Resources(ctxT(t), "1234")
+	res, err := c.Resources(testkit.Context(t), "1234")
 	require.NoError(t, err)
 	assert.Equal(t, panel.Resources{State: panel.StateOffline, Live: true, CPUPercent: 18.5,
 		MemoryBytes: 2147483648, MemoryLimitBytes: 4096 << 20, DiskBytes: 7300000000, DiskLimitBytes: 25600 << 20,
 		NetworkRxBytes: 12345678, NetworkTxBytes: 87654321}, res)
 
-	require.NoError(t, c.Power(ctxT(t), "1234", panel.SignalStart))
-	res, err = c.Resources(ctxT(t), "1234")
+	require.NoError(t, c.Power(testkit.Context(t), "1234", panel.SignalStart))
+	res, err = c.Resources(testkit.Context(t), "1234")
 	require.NoError(t, err)
 	assert.Equal(t, panel.StateRunning, res.State, "power changes what details report")
 
 	sim.SetNodeDown(1234, true)
-	res, err = c.Resources(ctxT(t), "1234")
+	res, err = c.Resources(testkit.Context(t), "1234")
 	require.NoError(t, err, "a null resources block is no failure")
 	assert.False(t, res.Live)
 	assert.Equal(t, panel.StateUnknown, res.State)
@@ -171,20 +157,20 @@ func TestPowerAndCommand(t *testing.T) {
 		{panel.SignalStart, prismsim.StateRunning}, {panel.SignalStop, prismsim.StateOffline},
 		{panel.SignalRestart, prismsim.StateRunning}, {panel.SignalKill, prismsim.StateOffline},
 	} {
-		require.NoError(t, c.Power(ctxT(t), "1234", step.sig))
+		require.NoError(t, c.Power(testkit.Context(t), "1234", step.sig))
 		assert.Equal(t, step.want, sim.State(1234))
 	}
 	assert.JSONEq(t, `{"signal":"start"}`, sim.Requests()[0].Body)
 
-	err := c.Command(ctxT(t), "1234", "say hi")
-	pe := requireKind(t, err, panel.ErrOffline)
+	err := c.Command(testkit.Context(t), "1234", "say hi")
+	pe := testkit.RequireKind(t, err, panel.ErrOffline)
 	assert.Equal(t, http.StatusPreconditionFailed, pe.Status)
 	assert.Contains(t, panel.UserMessage(err), "not running")
 
-	require.NoError(t, c.Power(ctxT(t), "1234", panel.SignalStart))
+	require.NoError(t, c.Power(testkit.Context(t), "1234", panel.SignalStart))
 	long := strings.Repeat("é", MaxCommandLength)
-	require.NoError(t, c.Command(ctxT(t), "1234", "whitelist add Notch"))
-	require.NoError(t, c.Command(ctxT(t), "1234", long))
+	require.NoError(t, c.Command(testkit.Context(t), "1234", "whitelist add Notch"))
+	require.NoError(t, c.Command(testkit.Context(t), "1234", long))
 	assert.Equal(t, []string{"whitelist add Notch", long}, sim.Commands(1234))
 	assert.Equal(t, 3, sim.Count(http.MethodPost, base+"/1234/command"), "the refused one and these two")
 }
@@ -197,44 +183,44 @@ func TestCommandsAreCheckedBeforeSending(t *testing.T) {
 		"control character": "say \x07", "too long": strings.Repeat("a", MaxCommandLength+1),
 		"invalid utf-8": "say \xff",
 	} {
-		pe := requireKind(t, c.Command(ctxT(t), "1234", cmd), panel.ErrInvalid)
+		pe := testkit.RequireKind(t, c.Command(testkit.Context(t), "1234", cmd), panel.ErrInvalid)
 		assert.NotEmpty(t, pe.Message, name)
 	}
-	requireKind(t, c.Command(ctxT(t), "12a", "say hi"), panel.ErrInvalid)
-	requireKind(t, c.Power(ctxT(t), "../1234", panel.SignalStart), panel.ErrInvalid)
-	requireKind(t, c.Power(ctxT(t), "1234", panel.Signal("reboot")), panel.ErrInvalid)
-	_, err := c.Resources(ctxT(t), "1234/power")
-	requireKind(t, err, panel.ErrInvalid)
+	testkit.RequireKind(t, c.Command(testkit.Context(t), "12a", "say hi"), panel.ErrInvalid)
+	testkit.RequireKind(t, c.Power(testkit.Context(t), "../1234", panel.SignalStart), panel.ErrInvalid)
+	testkit.RequireKind(t, c.Power(testkit.Context(t), "1234", panel.Signal("reboot")), panel.ErrInvalid)
+	_, err := c.Resources(testkit.Context(t), "1234/power")
+	testkit.RequireKind(t, err, panel.ErrInvalid)
 	assert.Empty(t, sim.Requests())
 }
 
 func TestScopesNameWhatTheTokenNeeds(t *testing.T) {
 	sim := newSim(t)
 	readOnly := newClient(t, sim.URL(), sim.NewToken(prismsim.ScopeRead))
-	err := readOnly.Power(ctxT(t), "1234", panel.SignalStart)
-	requireKind(t, err, panel.ErrForbidden)
+	err := readOnly.Power(testkit.Context(t), "1234", panel.SignalStart)
+	testkit.RequireKind(t, err, panel.ErrForbidden)
 	assert.Contains(t, panel.UserMessage(err), "lacks the servers:control scope")
-	err = readOnly.Command(ctxT(t), "1234", "say hi")
+	err = readOnly.Command(testkit.Context(t), "1234", "say hi")
 	assert.Contains(t, panel.UserMessage(err), "servers:control")
 
 	controlOnly := newClient(t, sim.URL(), sim.NewToken(prismsim.ScopeControl))
-	_, err = controlOnly.Servers(ctxT(t))
-	requireKind(t, err, panel.ErrForbidden)
+	_, err = controlOnly.Servers(testkit.Context(t))
+	testkit.RequireKind(t, err, panel.ErrForbidden)
 	assert.Contains(t, panel.UserMessage(err), "lacks the servers:read scope")
-	require.NoError(t, controlOnly.Power(ctxT(t), "1234", panel.SignalStart))
+	require.NoError(t, controlOnly.Power(testkit.Context(t), "1234", panel.SignalStart))
 }
 
 func TestTokenAndOwnership(t *testing.T) {
 	sim := newSim(t, prismsim.WithServers(
 		prismsim.Server{ID: 1, Name: "mine"}, prismsim.Server{ID: 2, Name: "theirs", Customer: 2}))
 	c := newClient(t, sim.URL(), sim.Token())
-	_, err := c.Resources(ctxT(t), "2")
-	requireKind(t, err, panel.ErrNotFound)
+	_, err := c.Resources(testkit.Context(t), "2")
+	testkit.RequireKind(t, err, panel.ErrNotFound)
 	assert.Contains(t, panel.UserMessage(err), "no server 2 on the bot's account")
 
 	sim.RevokeToken(sim.Token())
-	_, err = c.Servers(ctxT(t))
-	requireKind(t, err, panel.ErrUnauthorized)
+	_, err = c.Servers(testkit.Context(t))
+	testkit.RequireKind(t, err, panel.ErrUnauthorized)
 	assert.Contains(t, panel.UserMessage(err), "API Credentials")
 }
 
@@ -242,45 +228,35 @@ func TestUnavailableNodeIsRetriedOnGetsOnly(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token())
 	sim.FailNext(base+"/1234", 503, 2)
-	_, err := c.Resources(ctxT(t), "1234")
+	_, err := c.Resources(testkit.Context(t), "1234")
 	require.NoError(t, err)
 	assert.Equal(t, 3, sim.Count(http.MethodGet, base+"/1234"))
 
 	sim.SetNodeDown(1234, true)
-	err = c.Power(ctxT(t), "1234", panel.SignalStart)
-	requireKind(t, err, panel.ErrUnavailable)
+	err = c.Power(testkit.Context(t), "1234", panel.SignalStart)
+	testkit.RequireKind(t, err, panel.ErrUnavailable)
 	assert.Contains(t, panel.UserMessage(err), "temporarily unavailable")
 	assert.Equal(t, 1, sim.Count(http.MethodPost, base+"/1234/power"))
 }
 
 // limited answers 429 (with retryAfter) the first n times, then body.
 func limited(n int32, retryAfter, body string) (*httptest.Server, *atomic.Int32) {
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if calls.Add(1) <= n {
-			w.Header().Set("Retry-After", retryAfter)
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"message":"Too Many Attempts."}`))
-			return
-		}
-		_, _ = w.Write([]byte(body))
-	}))
-	return srv, &calls
+	return testkit.Limited(n, retryAfter, `{"message":"Too Many Attempts."}`, body)
 }
 
 func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	srv, calls := limited(1, "0", `{"data":[]}`)
 	defer srv.Close()
 	c := newClient(t, srv.URL, someKey)
-	_, err := c.Servers(ctxT(t))
+	_, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), calls.Load())
 
 	wsrv, wcalls := limited(1, "42", `{"data":{"signal":"kill","sent":true}}`)
 	defer wsrv.Close()
 	c = newClient(t, wsrv.URL, someKey, WithRateLimits(60, 20, time.Minute))
-	err = c.Power(ctxT(t), "1", panel.SignalKill)
-	pe := requireKind(t, err, panel.ErrRateLimited)
+	err = c.Power(testkit.Context(t), "1", panel.SignalKill)
+	pe := testkit.RequireKind(t, err, panel.ErrRateLimited)
 	assert.Equal(t, 42*time.Second, pe.RetryAfter)
 	assert.Equal(t, int32(1), wcalls.Load(), "never retried")
 	assert.Contains(t, pe.Message, "20 power signals and console commands per minute")
@@ -289,7 +265,7 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	// The write bucket is paused; the read bucket is not.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	requireKind(t, c.Command(ctx, "1", "say hi"), panel.ErrRateLimited)
+	testkit.RequireKind(t, c.Command(ctx, "1", "say hi"), panel.ErrRateLimited)
 	assert.Equal(t, int32(1), wcalls.Load())
 	_, err = c.Resources(ctx, "1")
 	require.NoError(t, err)
@@ -299,12 +275,12 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 func TestBucketsAreSeparate(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token(), WithRateLimits(1000, 1, time.Hour))
-	require.NoError(t, c.Power(ctxT(t), "1234", panel.SignalStart))
-	err := c.Power(ctxT(t), "1234", panel.SignalStop)
-	pe := requireKind(t, err, panel.ErrRateLimited)
+	require.NoError(t, c.Power(testkit.Context(t), "1234", panel.SignalStart))
+	err := c.Power(testkit.Context(t), "1234", panel.SignalStop)
+	pe := testkit.RequireKind(t, err, panel.ErrRateLimited)
 	assert.Contains(t, pe.Message, "1 power signals and console commands per 3600 seconds and the bot's queue is full")
 	for i := 0; i < 5; i++ {
-		_, err := c.Resources(ctxT(t), "1234")
+		_, err := c.Resources(testkit.Context(t), "1234")
 		require.NoError(t, err, "reads do not wait for writes")
 	}
 }
@@ -322,13 +298,13 @@ func TestUnknownKeysAreIgnored(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, someKey)
-	servers, err := c.Servers(ctxT(t))
+	servers, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, "N", servers[0].Name)
-	res, err := c.Resources(ctxT(t), "7")
+	res, err := c.Resources(testkit.Context(t), "7")
 	require.NoError(t, err)
 	assert.Equal(t, panel.StateStarting, res.State)
-	require.NoError(t, c.Power(ctxT(t), "7", panel.SignalStart))
+	require.NoError(t, c.Power(testkit.Context(t), "7", panel.SignalStart))
 }
 
 func TestErrorsNeverHoldTheTokenOrTheURL(t *testing.T) {
@@ -339,16 +315,10 @@ func TestErrorsNeverHoldTheTokenOrTheURL(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, token)
-	_, listErr := c.Servers(ctxT(t))
-	cmdErr := c.Command(ctxT(t), "1", "say hi")
+	_, listErr := c.Servers(testkit.Context(t))
+	cmdErr := c.Command(testkit.Context(t), "1", "say hi")
 	srv.Close()
-	_, downErr := c.Resources(ctxT(t), "1")
-	for _, err := range []error{listErr, cmdErr, downErr} {
-		require.Error(t, err)
-		for _, text := range []string{err.Error(), panel.UserMessage(err)} {
-			assert.NotContains(t, text, token)
-			assert.NotContains(t, text, srv.URL+"/")
-		}
-	}
-	requireKind(t, downErr, panel.ErrUnavailable)
+	_, downErr := c.Resources(testkit.Context(t), "1")
+	testkit.RequireNoLeak(t, []error{listErr, cmdErr, downErr}, token, srv.URL+"/")
+	testkit.RequireKind(t, downErr, panel.ErrUnavailable)
 }

@@ -1,15 +1,14 @@
 package serverprism
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // mib converts the documented *_mb limits to bytes.
@@ -29,9 +28,9 @@ type listItem struct {
 func decodeList(body []byte) ([]listItem, error) {
 	var resp struct {
 		Data *[]struct {
-			ID            *numericID `json:"id"`
-			Product       string     `json:"product"`
-			ServiceStatus string     `json:"service_status"`
+			ID            *httpapi.NumericID `json:"id"`
+			Product       string             `json:"product"`
+			ServiceStatus string             `json:"service_status"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
@@ -45,8 +44,8 @@ func decodeList(body []byte) ([]listItem, error) {
 		if s.ID == nil {
 			return nil, fmt.Errorf("server %d of the list has no numeric id", i+1)
 		}
-		out = append(out, listItem{id: string(*s.ID), product: clip(strings.TrimSpace(s.Product), 100),
-			status: clip(strings.ToLower(strings.TrimSpace(s.ServiceStatus)), 40)})
+		out = append(out, listItem{id: string(*s.ID), product: httpapi.Clip(strings.TrimSpace(s.Product), 100),
+			status: httpapi.Clip(strings.ToLower(strings.TrimSpace(s.ServiceStatus)), 40)})
 	}
 	return out, nil
 }
@@ -84,7 +83,7 @@ func decodeDetails(body []byte) (details, error) {
 		return details{}, errors.New("the server details have no data object")
 	}
 	d := b.Data
-	out := details{name: clip(strings.TrimSpace(d.Name), 100)}
+	out := details{name: httpapi.Clip(strings.TrimSpace(d.Name), 100)}
 	out.res.Suspended = strings.EqualFold(strings.TrimSpace(d.ServiceStatus), "suspended")
 	if d.Limits != nil {
 		out.limits = panel.Limits{MemoryMB: whole(d.Limits.MemoryMB), DiskMB: whole(d.Limits.DiskMB), CPUPercent: whole(d.Limits.CPUPercent)}
@@ -144,44 +143,11 @@ func whole(f float64) int64 {
 	return int64(f)
 }
 
-// numericID is a service ID, a JSON number (or, to be lenient, a string of
-// digits).
-type numericID string
-
-// UnmarshalJSON accepts 1234 or "1234" and nothing else.
-func (n *numericID) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	v, err := strconv.ParseUint(s, 10, 63)
-	if err != nil || len(s) > maxIDDigits || strings.TrimLeft(s, "0123456789") != "" {
-		return &idError{raw: clip(s, 24)}
-	}
-	*n = numericID(strconv.FormatUint(v, 10))
-	return nil
-}
-
-// idError says which value could not be a service ID.
-type idError struct{ raw string }
-
-func (e *idError) Error() string { return fmt.Sprintf("id %s is not a service ID", e.raw) }
-
 // jsonProblem describes a decoding failure without quoting the body.
 func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var ie *idError
-	switch {
-	case errors.As(err, &ie):
-		return ie.Error()
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q has the wrong type (%s)", te.Field, te.Value)
-	default:
-		return "malformed or truncated JSON"
+	var bad *httpapi.BadID
+	if errors.As(err, &bad) {
+		return "id " + bad.Raw + " is not a service ID"
 	}
+	return httpapi.JSONProblem(err)
 }

@@ -2,17 +2,15 @@ package serverprism
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // maxDetail bounds ServerPrism's own explanation kept in an error.
@@ -28,12 +26,8 @@ type errorBody struct {
 // decodeError reads an error body; isJSON is false when the body is no JSON
 // object (an HTML page from a proxy or a wrong URL).
 func decodeError(body []byte) (msg string, isJSON bool) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return "", false
-	}
 	var eb errorBody
-	if err := json.Unmarshal(trimmed, &eb); err != nil {
+	if !httpapi.DecodeObject(body, &eb) {
 		return "", false
 	}
 	parts := []string{strings.TrimSpace(eb.Message)}
@@ -56,10 +50,11 @@ func decodeError(body []byte) (msg string, isJSON bool) {
 // the ServerPrism situation deserves.
 func (c *Client) statusError(r request, status int, h http.Header, body []byte) *panel.Error {
 	msg, isJSON := decodeError(body)
-	e := &panel.Error{Op: r.op, Status: status, Detail: clip(c.scrub(msg), maxDetail)}
+	// Scrub before clipping, so no part of the token survives a cut.
+	e := &panel.Error{Op: r.op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api token]"), maxDetail)}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, retryAfter(h, c.window)
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, c.window)
 		e.Message = c.limitSentence(r) + " and the account reached that limit (another app may be using the same token); try again in " +
 			secondsText(e.RetryAfter) + "."
 	case status == http.StatusServiceUnavailable:
@@ -89,7 +84,7 @@ func (c *Client) classify4xx(r request, e *panel.Error) {
 			scope, scopeUse(scope), scope, tokensPage)
 	case http.StatusNotFound:
 		e.Kind = panel.ErrNotFound
-		e.Message = fmt.Sprintf("ServerPrism has no server %s on the bot's account (or it belongs to another customer). Check the list with /servers.", clip(r.id, 32))
+		e.Message = fmt.Sprintf("ServerPrism has no server %s on the bot's account (or it belongs to another customer). Check the list with /servers.", httpapi.Clip(r.id, 32))
 	case http.StatusPreconditionFailed:
 		e.Kind = panel.ErrOffline
 		e.Message = "The server is not running, so ServerPrism cannot pass it a command. Start it first, then send the command."
@@ -121,37 +116,12 @@ func scopeUse(scope string) string {
 // limitSentence says which documented limit a request counts against.
 func (c *Client) limitSentence(r request) string {
 	if r.isWrite() {
-		return fmt.Sprintf("ServerPrism allows only %d power signals and console commands %s", c.writeN, c.perText())
+		return fmt.Sprintf("ServerPrism allows only %d power signals and console commands %s", c.writeN, httpapi.Per(c.window))
 	}
-	return fmt.Sprintf("ServerPrism allows only %d server and status requests %s", c.readN, c.perText())
+	return fmt.Sprintf("ServerPrism allows only %d server and status requests %s", c.readN, httpapi.Per(c.window))
 }
 
-func (c *Client) perText() string {
-	switch w := c.window; w {
-	case time.Minute:
-		return "per minute"
-	case time.Second:
-		return "per second"
-	default:
-		return "per " + strconv.FormatFloat(w.Seconds(), 'f', -1, 64) + " seconds"
-	}
-}
-
-func secondsText(d time.Duration) string {
-	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))) + " s"
-}
-
-// retryAfter reads Retry-After (seconds or an HTTP date), else a window.
-func retryAfter(h http.Header, window time.Duration) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return min(time.Duration(secs)*time.Second, time.Hour)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(time.Until(t), 0), time.Hour)
-	}
-	return window
-}
+func secondsText(d time.Duration) string { return strconv.Itoa(httpapi.Seconds(d)) + " s" }
 
 // urlError reports an answer that cannot come from the API: the base URL
 // points somewhere else.
@@ -162,37 +132,4 @@ func urlError(op string, status int, detail string) *panel.Error {
 
 func badResponse(op string, status int, detail string) *panel.Error {
 	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
-}
-
-// scrub removes the token from text that came from outside, in case
-// ServerPrism ever echoes it.
-func (c *Client) scrub(s string) string {
-	return strings.ReplaceAll(s, c.token, "[api token]")
-}
-
-// clip bounds s and drops control characters, so a hostile answer cannot
-// flood the log or forge lines in it.
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func looksHTML(h http.Header, body []byte) bool {
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "html") {
-		return true
-	}
-	trimmed := bytes.TrimSpace(body)
-	return len(trimmed) > 0 && trimmed[0] == '<'
 }

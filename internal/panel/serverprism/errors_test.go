@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 )
 
 // TestEveryDocumentedErrorHasAPlainMessage walks ServerPrism's error table
@@ -50,7 +51,7 @@ func TestEveryDocumentedErrorHasAPlainMessage(t *testing.T) {
 			c, err := New(srv.URL, someKey, WithRetries(0, 0))
 			require.NoError(t, err)
 			err = call(t, c, tt.call)
-			pe := requireKind(t, err, tt.kind)
+			pe := testkit.RequireKind(t, err, tt.kind)
 			assert.Equal(t, tt.status, pe.Status)
 			user := panel.UserMessage(err)
 			assert.Contains(t, user, tt.user)
@@ -62,14 +63,14 @@ func TestEveryDocumentedErrorHasAPlainMessage(t *testing.T) {
 func call(t *testing.T, c *Client, what string) error {
 	switch what {
 	case "power":
-		return c.Power(ctxT(t), "1234", panel.SignalRestart)
+		return c.Power(testkit.Context(t), "1234", panel.SignalRestart)
 	case "command":
-		return c.Command(ctxT(t), "1234", "say hi")
+		return c.Command(testkit.Context(t), "1234", "say hi")
 	case "status":
-		_, err := c.Resources(ctxT(t), "1234")
+		_, err := c.Resources(testkit.Context(t), "1234")
 		return err
 	default:
-		_, err := c.Servers(ctxT(t))
+		_, err := c.Servers(testkit.Context(t))
 		return err
 	}
 }
@@ -80,7 +81,7 @@ func TestSentFalseIsNotSuccess(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, someKey)
-	err := c.Power(ctxT(t), "1", panel.SignalStart)
-	requireKind(t, err, panel.ErrUnavailable)
+	err := c.Power(testkit.Context(t), "1", panel.SignalStart)
+	testkit.RequireKind(t, err, panel.ErrUnavailable)
 	assert.Contains(t, panel.UserMessage(err), "did not pass it on")
 }

@@ -5,20 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // MaxCommandLength is ServerPrism's documented limit on a console command,
 // in characters.
 const MaxCommandLength = 1024
-
-// maxIDDigits bounds a service ID so it fits an int64 on both sides.
-const maxIDDigits = 18
 
 // Servers lists the customer's active and suspended services. The list
 // names only the product ("Minecraft 4 GB"), so the first time a server is
@@ -53,7 +50,7 @@ func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, err
 // Power sends start, stop, restart or kill. Success means ServerPrism sent
 // the signal, not that the server has reached the new state. Never retried.
 func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
-	op := "power " + string(s) + " " + clip(id, 32)
+	op := "power " + string(s) + " " + httpapi.Clip(id, 32)
 	sig, err := panel.ParseSignal(string(s))
 	if err != nil {
 		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
@@ -74,7 +71,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 // does not split them), no control characters, at most 1024 characters.
 // A server that is not running is ErrOffline. Never retried.
 func (c *Client) Command(ctx context.Context, id, command string) error {
-	op := "command " + clip(id, 32)
+	op := "command " + httpapi.Clip(id, 32)
 	if err := checkID(op, id); err != nil {
 		return err
 	}
@@ -91,7 +88,7 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 
 // details reads GET /servers/{id} and remembers the name and limits.
 func (c *Client) details(ctx context.Context, id string) (details, error) {
-	op := "status " + clip(id, 32)
+	op := "status " + httpapi.Clip(id, 32)
 	if err := checkID(op, id); err != nil {
 		return details{}, err
 	}
@@ -172,10 +169,9 @@ func (c *Client) toServers(items []listItem) []panel.Server {
 // checkID refuses an ID that cannot be a ServerPrism service ID before it
 // goes into a URL path.
 func checkID(op, id string) error {
-	_, err := strconv.ParseUint(id, 10, 63)
-	if err != nil || len(id) > maxIDDigits || strings.TrimLeft(id, "0123456789") != "" {
+	if _, ok := httpapi.ParseNumericID(id); !ok {
 		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
-			Message: fmt.Sprintf("ServerPrism server IDs are numbers, and %q is not one. Pick the server from /servers.", clip(id, 32))}
+			Message: fmt.Sprintf("ServerPrism server IDs are numbers, and %q is not one. Pick the server from /servers.", httpapi.Clip(id, 32))}
 	}
 	return nil
 }

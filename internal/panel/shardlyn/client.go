@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 const (
@@ -63,9 +64,11 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		base: base, auth: auth, timeout: defaultTimeout, now: time.Now, sleep: sleepCtx,
+		base: base, auth: auth, timeout: defaultTimeout, now: time.Now, sleep: httpapi.Sleep,
 		log: slog.New(slog.DiscardHandler), rps: defaultRPS, burst: defaultBurst,
-		hc: &http.Client{CheckRedirect: noRedirects},
+		// A redirect would carry the bearer token to a place the owner did
+		// not configure.
+		hc: &http.Client{CheckRedirect: httpapi.NoRedirects},
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
@@ -76,10 +79,6 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 	c.sess = newSession(c)
 	return c, nil
 }
-
-// noRedirects: a redirect would carry the bearer token to a place the
-// owner did not configure.
-func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func parseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
@@ -212,14 +211,12 @@ func instancePath(id, action string) string {
 // checkID refuses ids that cannot be a Shardlyn instance before they reach
 // a URL.
 func checkID(op, id string) error {
-	if id == "" || id == "." || id == ".." || len(id) > 128 || strings.ContainsAny(id, "/?#") || strings.IndexFunc(id, isSpaceOrControl) >= 0 {
+	if id == "" || id == "." || id == ".." || len(id) > 128 || strings.ContainsAny(id, "/?#") || strings.IndexFunc(id, httpapi.IsSpaceOrControl) >= 0 {
 		return &panel.Error{Kind: panel.ErrNotFound, Op: op, Detail: "malformed instance id",
 			Message: "That is not a Shardlyn instance id. Check the name with /servers."}
 	}
 	return nil
 }
-
-func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
 
 func badResponse(op string, err error) error {
 	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Detail: err.Error()}

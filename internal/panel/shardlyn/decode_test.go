@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 func jwtWith(payload string) string {
@@ -124,7 +125,7 @@ func FuzzRateHeaders(f *testing.F) {
 	f.Add("x", "-1", "Wed, 21 Oct 2015 07:28:00 GMT")
 	f.Add("0", "99999999999999999999", "1e9")
 	f.Fuzz(func(t *testing.T, remaining, reset, retryAfter string) {
-		p := newPacer(1, 1, func() time.Time { return time.Unix(1_706_745_000, 0) }, sleepCtx)
+		p := newPacer(1, 1, func() time.Time { return time.Unix(1_706_745_000, 0) }, httpapi.Sleep)
 		h := http.Header{}
 		h.Set("X-RateLimit-Remaining", remaining)
 		h.Set("X-RateLimit-Reset", reset)

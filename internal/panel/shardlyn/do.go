@@ -1,16 +1,14 @@
 package shardlyn
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 const (
@@ -97,31 +95,27 @@ func (c *Client) attempt(ctx context.Context, r request) (result, error) {
 		res.err = err
 		return res, nil
 	}
-	defer resp.Body.Close()
 	res.status, res.header = resp.StatusCode, resp.Header
-	res.body, res.err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	res.body, res.err = httpapi.ReadBody(resp, maxBody)
 	c.pace.observe(resp.StatusCode, resp.Header)
 	return res, nil
 }
 
 func (c *Client) newRequest(ctx context.Context, r request, cred credential) (*http.Request, error) {
-	var body io.Reader
+	var payload []byte
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, err
 		}
-		body = bytes.NewReader(b)
+		payload = b
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, c.base.String()+r.path, body)
+	req, err := httpapi.NewRequest(ctx, r.method, c.base.String()+r.path, payload)
 	if err != nil {
 		return nil, errors.New("cannot build the request")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	if cred.value != "" {
 		req.Header.Set("Authorization", "Bearer "+cred.value)
 	}
@@ -184,11 +178,7 @@ func decodeInto(r request, body []byte, out any) error {
 // transportError reports a call that got no answer. The *url.Error that
 // net/http returns names the full URL; only its cause is kept.
 func (c *Client) transportError(ctx context.Context, r request, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	e := &panel.Error{Kind: panel.ErrUnavailable, Op: r.op, Err: err}
+	e := &panel.Error{Kind: panel.ErrUnavailable, Op: r.op, Err: httpapi.StripURL(err)}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		e.Detail = "Shardlyn did not answer in time"
 		e.Message = "Shardlyn did not answer in time. Try again in a minute."
@@ -210,19 +200,4 @@ func (c *Client) asPanelError(r request, err error) error {
 func fits(ctx context.Context, d time.Duration) bool {
 	dl, ok := ctx.Deadline()
 	return !ok || time.Until(dl) > d
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

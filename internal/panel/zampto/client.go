@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // Kind is what Client.Kind reports and what configuration calls this panel.
@@ -42,14 +43,12 @@ const (
 type Client struct {
 	base    *url.URL
 	token   string
-	hc      *http.Client
-	timeout time.Duration
+	conn    httpapi.Caller
 	maxWait time.Duration
-	retries int
-	backoff time.Duration
+	retry   httpapi.Retrier
 	limitN  int
 	limitW  time.Duration
-	queue   *bucket
+	queue   *httpapi.Bucket
 }
 
 var _ panel.Client = (*Client)(nil)
@@ -60,14 +59,7 @@ type Option func(*Client) error
 // WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
 // copy refuses redirects so the key never follows one to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
-		if hc == nil {
-			return errors.New("WithHTTPClient: the HTTP client is nil")
-		}
-		cp := *hc
-		c.hc = &cp
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetHTTPClient(&c.conn.HC, hc) }
 }
 
 // WithRateLimit sets the limit the client keeps to: at most n requests in
@@ -86,45 +78,27 @@ func WithRateLimit(n int, per time.Duration) Option {
 // WithTimeout bounds each HTTP request, once its turn in the queue has come
 // (default 15 s).
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("WithTimeout: %s: use a positive duration", d)
-		}
-		c.timeout = d
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetPositive(&c.conn.Timeout, "WithTimeout", d) }
 }
 
 // WithMaxQueueWait bounds how long a request waits for its turn when the
 // caller's context has no earlier deadline (default 30 s): past it, the call
 // fails at once with ErrRateLimited instead of queueing.
 func WithMaxQueueWait(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("WithMaxQueueWait: %s: use a positive duration", d)
-		}
-		c.maxWait = d
-		return nil
-	}
+	return func(c *Client) error { return httpapi.SetPositive(&c.maxWait, "WithMaxQueueWait", d) }
 }
 
 // WithRetries sets how often a failed GET (network error, 5xx, 429) is tried
 // again (default 2) and the first pause between tries (default 500 ms,
 // doubling). Power signals are never retried.
 func WithRetries(n int, backoff time.Duration) Option {
-	return func(c *Client) error {
-		if n < 0 || n > 10 || backoff < 0 {
-			return fmt.Errorf("WithRetries: %d tries after %s: use 0 to 10 and a non-negative pause", n, backoff)
-		}
-		c.retries, c.backoff = n, backoff
-		return nil
-	}
+	return func(c *Client) error { return c.retry.Set(n, backoff) }
 }
 
 // New returns a client for the zampto API at baseURL ("" for the documented
 // https://apiserver.zampto.net) using an API key from the dashboard.
 func New(baseURL, token string, opts ...Option) (*Client, error) {
-	base, err := parseBaseURL(baseURL)
+	base, err := httpapi.BaseURL(baseURL, DefaultBaseURL, "the zampto API URL")
 	if err != nil {
 		return nil, configError(err.Error())
 	}
@@ -132,9 +106,9 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		return nil, configError(err.Error())
 	}
 	c := &Client{
-		base: base, token: token, hc: &http.Client{},
-		timeout: defaultTimeout, maxWait: defaultMaxWait,
-		retries: defaultRetries, backoff: defaultBackoff,
+		base: base, token: token, maxWait: defaultMaxWait,
+		conn:   httpapi.Caller{Panel: "zampto", HC: &http.Client{}, Timeout: defaultTimeout, MaxBody: maxBody},
+		retry:  httpapi.Retrier{Tries: defaultRetries, Backoff: defaultBackoff, MaxRetryAfter: maxRetryAfter},
 		limitN: defaultLimit, limitW: defaultWindow,
 	}
 	for _, o := range opts {
@@ -142,10 +116,10 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 			return nil, configError(err.Error())
 		}
 	}
-	c.queue = newBucket(c.limitN, c.limitW, c.maxWait)
+	c.queue = httpapi.NewBucket(c.limitN, c.limitW, c.maxWait)
 	// A redirect means the base URL is not the API's address: report it
 	// rather than follow it with the key.
-	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.conn.HC.CheckRedirect = httpapi.NoRedirects
 	return c, nil
 }
 
@@ -156,36 +130,17 @@ func (c *Client) Kind() string { return Kind }
 // and no console stream, only the list and power signals.
 func (c *Client) Features() panel.Features { return 0 }
 
-func parseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the zampto API URL must be an absolute http(s) address such as %s", DefaultBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("the zampto API URL must not hold credentials, a query or a fragment: use %s", DefaultBaseURL)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u, nil
-}
-
 func checkToken(token string) error {
 	switch {
 	case token == "":
 		return fmt.Errorf("the zampto API key is empty: create one at %s", keysPage)
 	case strings.HasPrefix(strings.ToLower(token), "bearer "):
 		return errors.New(`the zampto API key starts with "Bearer": set the key alone, the bot adds "Bearer"`)
-	case strings.IndexFunc(token, isSpaceOrControl) >= 0:
+	case strings.IndexFunc(token, httpapi.IsSpaceOrControl) >= 0:
 		return errors.New("the zampto API key contains spaces, line breaks or control characters: paste the key alone")
 	}
 	return nil
 }
-
-func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
 
 func configError(msg string) *panel.Error {
 	return &panel.Error{Kind: panel.ErrConfig, Op: "configure zampto client", Detail: msg,

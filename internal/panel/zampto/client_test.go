@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/zampto/zamptosim"
 )
 
@@ -32,21 +33,6 @@ func newClient(t *testing.T, baseURL, token string, opts ...Option) *Client {
 	c, err := New(baseURL, token, fast(opts...)...)
 	require.NoError(t, err)
 	return c
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func requireKind(t *testing.T, err error, kind error) *panel.Error {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorIs(t, err, kind, "got %v", err)
-	var pe *panel.Error
-	require.ErrorAs(t, err, &pe)
-	return pe
 }
 
 func TestNewRefusesBadSettings(t *testing.T) {
@@ -74,7 +60,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(tt.url, tt.token, tt.opts...)
 			assert.Nil(t, c)
-			pe := requireKind(t, err, panel.ErrConfig)
+			pe := testkit.RequireKind(t, err, panel.ErrConfig)
 			assert.NotEmpty(t, pe.Message)
 			if len(tt.token) > 8 {
 				assert.NotContains(t, err.Error()+pe.Message, strings.TrimPrefix(tt.token, "Bearer "))
@@ -102,7 +88,7 @@ func TestServersMapsTheList(t *testing.T) {
 		zamptosim.Server{ID: 5, Name: "Theirs", UUID: "x", OtherAccount: true},
 	))
 	c := newClient(t, sim.URL(), sim.Token())
-	servers, err := c.Servers(ctxT(t))
+	servers, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, []panel.Server{
 		{ID: "1", UUID: "a1b2", Name: "Minecraft Server", Node: "node 3",
@@ -124,7 +110,7 @@ func TestPowerSendsTheDocumentedBodyAndChangesState(t *testing.T) {
 		{panel.SignalStart, zamptosim.StateRunning}, {panel.SignalStop, zamptosim.StateOffline},
 		{panel.SignalRestart, zamptosim.StateRunning}, {panel.SignalKill, zamptosim.StateOffline},
 	} {
-		require.NoError(t, c.Power(ctxT(t), "1", step.sig))
+		require.NoError(t, c.Power(testkit.Context(t), "1", step.sig))
 		assert.Equal(t, step.want, sim.State(1), step.sig)
 	}
 	reqs := sim.Requests()
@@ -137,21 +123,21 @@ func TestPowerRefusesBadInputBeforeSending(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token())
 	for _, id := range []string{"", "abc", "1a", "-1", "+1", " 1", "1.0", "１", "1234567890123456789"} {
-		pe := requireKind(t, c.Power(ctxT(t), id, panel.SignalStart), panel.ErrInvalid)
+		pe := testkit.RequireKind(t, c.Power(testkit.Context(t), id, panel.SignalStart), panel.ErrInvalid)
 		assert.Contains(t, pe.Message, "zampto server IDs are numbers", id)
 	}
-	requireKind(t, c.Power(ctxT(t), "1", panel.Signal("reboot")), panel.ErrInvalid)
+	testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.Signal("reboot")), panel.ErrInvalid)
 	assert.Empty(t, sim.Requests())
 }
 
 func TestResourcesAndCommandAreUnsupportedWithoutARequest(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token())
-	_, err := c.Resources(ctxT(t), "1")
-	requireKind(t, err, panel.ErrUnsupported)
+	_, err := c.Resources(testkit.Context(t), "1")
+	testkit.RequireKind(t, err, panel.ErrUnsupported)
 	assert.Contains(t, panel.UserMessage(err), "zampto does not report whether a server is running")
-	err = c.Command(ctxT(t), "1", "say hi")
-	requireKind(t, err, panel.ErrUnsupported)
+	err = c.Command(testkit.Context(t), "1", "say hi")
+	testkit.RequireKind(t, err, panel.ErrUnsupported)
 	assert.Equal(t, "zampto has no console: commands cannot be sent to its servers.", panel.UserMessage(err))
 	assert.Empty(t, sim.Requests())
 }
@@ -159,22 +145,22 @@ func TestResourcesAndCommandAreUnsupportedWithoutARequest(t *testing.T) {
 func TestHealth(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token())
-	require.NoError(t, c.Health(ctxT(t)))
+	require.NoError(t, c.Health(testkit.Context(t)))
 	assert.Empty(t, sim.Requests()[0].Auth, "the key is not sent where it is not needed")
 
 	sim.FailNext("/health", 500, 3)
-	requireKind(t, c.Health(ctxT(t)), panel.ErrUnavailable)
+	testkit.RequireKind(t, c.Health(testkit.Context(t)), panel.ErrUnavailable)
 	assert.Equal(t, 4, sim.Count(http.MethodGet, "/health"), "one call and two retries")
 
 	sim.SetDown(true)
-	pe := requireKind(t, c.Health(ctxT(t)), panel.ErrUnavailable)
+	pe := testkit.RequireKind(t, c.Health(testkit.Context(t)), panel.ErrUnavailable)
 	assert.Zero(t, pe.Status)
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(`{"status":"degraded"}`))
 	}))
 	defer srv.Close()
-	requireKind(t, newClient(t, srv.URL, sim.Token()).Health(ctxT(t)), panel.ErrUnavailable)
+	testkit.RequireKind(t, newClient(t, srv.URL, sim.Token()).Health(testkit.Context(t)), panel.ErrUnavailable)
 }
 
 func TestGetsAreRetriedPowerIsNot(t *testing.T) {
@@ -182,40 +168,31 @@ func TestGetsAreRetriedPowerIsNot(t *testing.T) {
 	c := newClient(t, sim.URL(), sim.Token())
 
 	sim.FailNext("/list", 500, 2)
-	_, err := c.Servers(ctxT(t))
+	_, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, 3, sim.Count(http.MethodGet, "/list"))
 
 	sim.FailNext("/start", 500, 1)
-	pe := requireKind(t, c.Power(ctxT(t), "1", panel.SignalStart), panel.ErrUnavailable)
+	pe := testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalStart), panel.ErrUnavailable)
 	assert.Contains(t, pe.Message, "could not pass the power signal")
 	assert.Equal(t, 1, sim.Count(http.MethodPost, "/start"))
 
 	sim.SetDown(true)
-	requireKind(t, c.Power(ctxT(t), "1", panel.SignalRestart), panel.ErrUnavailable)
+	testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalRestart), panel.ErrUnavailable)
 	assert.Equal(t, 1, sim.Count(http.MethodPost, "/restart"), "a dropped connection is not resent")
 }
 
 // limited answers 429 (with retryAfter) the first n times, then the list.
 func limited(n int32, retryAfter string) (*httptest.Server, *atomic.Int32) {
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) <= n {
-			w.Header().Set("Retry-After", retryAfter)
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"success":false,"message":"Too many requests, please try again later."}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"success":true,"message":"Success","data":[]}`))
-	}))
-	return srv, &calls
+	return testkit.Limited(n, retryAfter, `{"success":false,"message":"Too many requests, please try again later."}`,
+		`{"success":true,"message":"Success","data":[]}`)
 }
 
 func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	srv, calls := limited(1, "0")
 	defer srv.Close()
 	c := newClient(t, srv.URL, "0123456789abcdef0123")
-	servers, err := c.Servers(ctxT(t))
+	servers, err := c.Servers(testkit.Context(t))
 	require.NoError(t, err)
 	assert.Empty(t, servers)
 	assert.Equal(t, int32(2), calls.Load())
@@ -223,8 +200,8 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	long, longCalls := limited(10, "60")
 	defer long.Close()
 	c = newClient(t, long.URL, "0123456789abcdef0123", WithRateLimit(5, 10*time.Second))
-	_, err = c.Servers(ctxT(t))
-	pe := requireKind(t, err, panel.ErrRateLimited)
+	_, err = c.Servers(testkit.Context(t))
+	pe := testkit.RequireKind(t, err, panel.ErrRateLimited)
 	assert.Equal(t, 60*time.Second, pe.RetryAfter)
 	assert.Equal(t, int32(1), longCalls.Load(), "a long Retry-After is not waited out")
 	assert.Contains(t, pe.Message, "5 requests per 10 seconds")
@@ -233,7 +210,7 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	// The 429 paused the queue: the next call cannot be served in time.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	pe = requireKind(t, c.Power(ctx, "1", panel.SignalStart), panel.ErrRateLimited)
+	pe = testkit.RequireKind(t, c.Power(ctx, "1", panel.SignalStart), panel.ErrRateLimited)
 	assert.Equal(t, int32(1), longCalls.Load())
 	assert.Contains(t, pe.Message, "queue is full")
 	assert.Greater(t, pe.RetryAfter, 50*time.Second, "the panel's 60 s, not the 2.5 s pace")
@@ -243,7 +220,7 @@ func TestPower429IsNotRetried(t *testing.T) {
 	srv, calls := limited(1, "0")
 	defer srv.Close()
 	c := newClient(t, srv.URL, "0123456789abcdef0123")
-	requireKind(t, c.Power(ctxT(t), "1", panel.SignalStop), panel.ErrRateLimited)
+	testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalStop), panel.ErrRateLimited)
 	assert.Equal(t, int32(1), calls.Load())
 }
 
@@ -253,8 +230,8 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, "0123456789abcdef0123", WithTimeout(30*time.Millisecond), WithRetries(0, 0))
-	_, err := c.Servers(ctxT(t))
-	pe := requireKind(t, err, panel.ErrUnavailable)
+	_, err := c.Servers(testkit.Context(t))
+	pe := testkit.RequireKind(t, err, panel.ErrUnavailable)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, "zampto did not answer in time. Try again in a minute.", pe.Message)
 }
@@ -274,8 +251,8 @@ func TestWrongBaseURLIsAConfigError(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			_, err := newClient(t, srv.URL, "0123456789abcdef0123").Servers(ctxT(t))
-			pe := requireKind(t, err, panel.ErrConfig)
+			_, err := newClient(t, srv.URL, "0123456789abcdef0123").Servers(testkit.Context(t))
+			pe := testkit.RequireKind(t, err, panel.ErrConfig)
 			assert.Contains(t, pe.Message, "URL")
 		})
 	}
@@ -289,16 +266,10 @@ func TestErrorsNeverHoldTheKeyOrTheURL(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, key)
-	_, listErr := c.Servers(ctxT(t))
-	powerErr := c.Power(ctxT(t), "1", panel.SignalKill)
+	_, listErr := c.Servers(testkit.Context(t))
+	powerErr := c.Power(testkit.Context(t), "1", panel.SignalKill)
 	srv.Close()
-	_, downErr := c.Servers(ctxT(t))
-	for _, err := range []error{listErr, powerErr, downErr} {
-		require.Error(t, err)
-		for _, text := range []string{err.Error(), panel.UserMessage(err)} {
-			assert.NotContains(t, text, key)
-			assert.NotContains(t, text, srv.URL+"/")
-		}
-	}
+	_, downErr := c.Servers(testkit.Context(t))
+	testkit.RequireNoLeak(t, []error{listErr, powerErr, downErr}, key, srv.URL+"/")
 	assert.True(t, errors.Is(downErr, panel.ErrUnavailable))
 }

@@ -1,16 +1,11 @@
 package zampto
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // request is one call through the funnel.
@@ -25,68 +20,32 @@ type request struct {
 // do is the one funnel every request goes through: the rate-limit queue, the
 // Authorization header, the per-request timeout, the status check and typed
 // errors. It returns the body of a 2xx answer for the caller to decode.
-// Only GETs are retried: a power signal is never sent twice.
+// Only GETs are retried (see httpapi.Retrier): a power signal is never sent
+// twice.
 func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
-	payload, err := encodeBody(r)
+	payload, err := httpapi.EncodeJSON(r.op, r.body)
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
-		body, err := c.attempt(ctx, r, payload)
-		if err == nil {
-			return body, nil
-		}
-		wait, retry := c.retryWait(ctx, r.method, err, attempt)
-		if !retry || sleep(ctx, wait) != nil {
-			return nil, err
-		}
-	}
-}
-
-func encodeBody(r request) ([]byte, error) {
-	if r.body == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(r.body)
-	if err != nil {
-		return nil, &panel.Error{Kind: panel.ErrInvalid, Op: r.op, Detail: "encoding the request", Err: err}
-	}
-	return b, nil
+	return c.retry.Do(ctx, r.method, func() ([]byte, error) { return c.attempt(ctx, r, payload) })
 }
 
 // attempt waits for a slot in the queue and sends the request once.
 func (c *Client) attempt(ctx context.Context, r request, payload []byte) ([]byte, error) {
-	if err := c.queue.wait(ctx); err != nil {
-		return nil, c.queueError(r.op, err)
+	if err := c.queue.Wait(ctx); err != nil {
+		return nil, httpapi.QueueError(r.op, "WithRateLimit", err, c.queueFullMessage)
 	}
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := c.newRequest(rctx, r, payload)
+	resp, body, err := c.conn.Exchange(ctx, r.op, func(ctx context.Context) (*http.Request, error) {
+		return c.newRequest(ctx, r, payload)
+	})
 	if err != nil {
 		return nil, err
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, c.networkError(ctx, r.op, err)
-	}
-	defer func() {
-		// Drain a little so the connection can be reused, then close.
-		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
-		_ = resp.Body.Close()
-	}()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return nil, c.networkError(ctx, r.op, err)
 	}
 	return c.check(r, resp, body)
 }
 
 func (c *Client) newRequest(ctx context.Context, r request, payload []byte) (*http.Request, error) {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, c.base.JoinPath(r.path).String(), rd)
+	req, err := httpapi.NewRequest(ctx, r.method, c.base.JoinPath(r.path).String(), payload)
 	if err != nil {
 		// The error would repeat the whole URL; the path is enough.
 		return nil, &panel.Error{Kind: panel.ErrConfig, Op: r.op, Detail: "building the request for " + r.path}
@@ -96,9 +55,6 @@ func (c *Client) newRequest(ctx context.Context, r request, payload []byte) (*ht
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgentHeader)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
 }
 
@@ -111,89 +67,14 @@ func (c *Client) check(r request, resp *http.Response, body []byte) ([]byte, err
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := c.statusError(r.op, resp.StatusCode, resp.Header, body)
 		if e.Status == http.StatusTooManyRequests {
-			c.queue.pause(e.RetryAfter)
+			c.queue.Pause(e.RetryAfter)
 		}
 		return nil, e
 	}
-	if looksHTML(resp.Header, body) {
+	if httpapi.LooksHTML(resp.Header, body) {
 		return nil, &panel.Error{Kind: panel.ErrConfig, Op: r.op, Status: resp.StatusCode,
 			Detail:  "an HTML page instead of JSON from " + r.path,
 			Message: "The bot's zampto API URL points at a web page, not the API. Ask the bot's owner to set it to " + DefaultBaseURL + "."}
 	}
 	return body, nil
-}
-
-// retryWait decides whether a failed GET is tried again and after how long:
-// on network errors, timeouts and 5xx with a doubling pause, and on a 429
-// whose Retry-After is short and fits the deadline (the queue, paused by
-// the 429, then waits it out). Nothing is retried past the caller's deadline.
-func (c *Client) retryWait(ctx context.Context, method string, err error, attempt int) (time.Duration, bool) {
-	var pe *panel.Error
-	if method != http.MethodGet || attempt >= c.retries || ctx.Err() != nil || !errors.As(err, &pe) {
-		return 0, false
-	}
-	var wait time.Duration
-	switch {
-	case pe.Status == http.StatusTooManyRequests:
-		if pe.RetryAfter > maxRetryAfter {
-			return 0, false
-		}
-		// The paused queue does the waiting; the deadline check below must
-		// still see it, so the 429 is returned rather than "queue full".
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < pe.RetryAfter+headroom {
-			return 0, false
-		}
-		return 0, true
-	case errors.Is(pe, panel.ErrUnavailable) && (pe.Status == 0 || pe.Status >= 500):
-		wait = c.backoff << attempt
-	default:
-		return 0, false
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+headroom {
-		return 0, false
-	}
-	return wait, true
-}
-
-func (c *Client) queueError(op string, err error) *panel.Error {
-	var qf *queueFull
-	if errors.As(err, &qf) {
-		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, RetryAfter: qf.after,
-			Detail:  "the bot's request queue (WithRateLimit) cannot serve this call before its deadline",
-			Message: c.queueFullMessage(qf.after)}
-	}
-	// The caller gave up while waiting its turn.
-	return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "gave up waiting for a slot in the request queue", Err: err}
-}
-
-// networkError hides the request URL that *url.Error repeats and says
-// whether the caller gave up or zampto did not answer in time.
-func (c *Client) networkError(ctx context.Context, op string, err error) *panel.Error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from zampto", Err: err}
-	switch {
-	case ctx.Err() != nil:
-		e.Err = ctx.Err()
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Detail = "zampto did not answer within " + c.timeout.String()
-		e.Message = "zampto did not answer in time. Try again in a minute."
-	}
-	return e
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

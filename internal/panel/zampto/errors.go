@@ -1,17 +1,13 @@
 package zampto
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // maxDetail bounds zampto's own explanation kept in an error.
@@ -70,7 +66,8 @@ type envelope struct {
 // its status and exact message, anything else by its status alone.
 func (c *Client) statusError(op string, status int, h http.Header, body []byte) *panel.Error {
 	msg, isJSON := errorMessage(body)
-	e := &panel.Error{Op: op, Status: status, Detail: clip(c.scrub(msg), maxDetail)}
+	// Scrub before clipping, so no part of the key survives a cut.
+	e := &panel.Error{Op: op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api key]"), maxDetail)}
 	for _, r := range errorTable() {
 		if r.status == status && r.message == msg {
 			e.Kind, e.Message = r.kind, r.user
@@ -79,7 +76,7 @@ func (c *Client) statusError(op string, status int, h http.Header, body []byte) 
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, retryAfter(h, c.limitW)
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, c.limitW)
 		e.Message = c.limitedMessage(e.RetryAfter)
 	case status >= 500:
 		e.Kind = panel.ErrUnavailable
@@ -112,40 +109,23 @@ func (c *Client) classifyUnknown(e *panel.Error) {
 // errorMessage reads the message of an error envelope; isJSON is false when
 // the body is no JSON object (an HTML page from a proxy or a wrong URL).
 func errorMessage(body []byte) (msg string, isJSON bool) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return "", false
-	}
 	var env envelope
-	if err := json.Unmarshal(trimmed, &env); err != nil {
+	if !httpapi.DecodeObject(body, &env) {
 		return "", false
 	}
 	return strings.TrimSpace(env.Message), true
-}
-
-// retryAfter reads Retry-After (seconds or an HTTP date). zampto documents
-// no header for its 429, so without one the bot waits a whole window.
-func retryAfter(h http.Header, window time.Duration) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return min(time.Duration(secs)*time.Second, time.Hour)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(time.Until(t), 0), time.Hour)
-	}
-	return window
 }
 
 // limitedMessage explains a 429 from zampto itself: the bot paces its own
 // requests, so someone else is probably using the same key.
 func (c *Client) limitedMessage(after time.Duration) string {
 	return fmt.Sprintf("zampto allows only %s and the account reached that limit (another app may be using the same API key); try again in %d s.",
-		c.limitText(), seconds(after))
+		c.limitText(), httpapi.Seconds(after))
 }
 
 // queueFullMessage explains a call refused by the bot's own queue.
 func (c *Client) queueFullMessage(after time.Duration) string {
-	return fmt.Sprintf("zampto allows only %s and the bot's queue is full; try again in %d s.", c.limitText(), seconds(after))
+	return fmt.Sprintf("zampto allows only %s and the bot's queue is full; try again in %d s.", c.limitText(), httpapi.Seconds(after))
 }
 
 // limitText says "5 requests per 10 seconds".
@@ -154,57 +134,9 @@ func (c *Client) limitText() string {
 	if c.limitN == 1 {
 		noun = "request"
 	}
-	w := c.limitW
-	switch {
-	case w == time.Minute:
-		return fmt.Sprintf("%d %s per minute", c.limitN, noun)
-	case w == time.Second:
-		return fmt.Sprintf("%d %s per second", c.limitN, noun)
-	default:
-		return fmt.Sprintf("%d %s per %s seconds", c.limitN, noun, strconv.FormatFloat(w.Seconds(), 'f', -1, 64))
-	}
+	return fmt.Sprintf("%d %s %s", c.limitN, noun, httpapi.Per(c.limitW))
 }
-
-func seconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 
 func badResponse(op string, status int, detail string) *panel.Error {
 	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
-}
-
-// scrub removes the API key from text that came from outside, in case
-// zampto ever echoes it.
-func (c *Client) scrub(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, "[api key]")
-}
-
-// clip bounds s and drops control characters, so a hostile answer cannot
-// flood the log or forge lines in it.
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-func looksHTML(h http.Header, body []byte) bool {
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "html") {
-		return true
-	}
-	trimmed := bytes.TrimSpace(body)
-	return len(trimmed) > 0 && trimmed[0] == '<'
 }

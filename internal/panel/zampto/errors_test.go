@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/zampto/zamptosim"
 )
 
@@ -45,7 +45,7 @@ func TestEveryDocumentedErrorHasAPlainMessage(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := newClient(t, srv.URL, "0123456789abcdef0123", WithRetries(0, 0))
-			pe := requireKind(t, c.Power(ctxT(t), "1", panel.SignalRestart), tt.kind)
+			pe := testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalRestart), tt.kind)
 			assert.Equal(t, tt.status, pe.Status)
 			assert.Equal(t, tt.message, pe.Detail, "the panel's text is kept for the log")
 			assert.Equal(t, "power restart 1", pe.Op)
@@ -72,34 +72,37 @@ func TestSimulatorErrorsReachTheUser(t *testing.T) {
 		kind error
 		user string
 	}{
-		{"short key", func() error { _, err := newClient(t, sim.URL(), "short").Servers(ctxT(t)); return err },
+		{"short key", func() error { _, err := newClient(t, sim.URL(), "short").Servers(testkit.Context(t)); return err },
 			panel.ErrUnauthorized, "too short"},
 		{"key with injection", func() error {
-			_, err := newClient(t, sim.URL(), "abcdefghijklmnopqrstu'--").Servers(ctxT(t))
+			_, err := newClient(t, sim.URL(), "abcdefghijklmnopqrstu'--").Servers(testkit.Context(t))
 			return err
 		}, panel.ErrUnauthorized, "characters no key has"},
 		{"unknown key", func() error {
-			_, err := newClient(t, sim.URL(), strings.Repeat("a", 40)).Servers(ctxT(t))
+			_, err := newClient(t, sim.URL(), strings.Repeat("a", 40)).Servers(testkit.Context(t))
 			return err
 		}, panel.ErrUnauthorized, "does not exist or has been disabled"},
-		{"other account", func() error { return good.Power(ctxT(t), "2", panel.SignalStart) }, panel.ErrNotFound, "/servers"},
-		{"unknown server", func() error { return good.Power(ctxT(t), "404", panel.SignalStart) }, panel.ErrNotFound, "/servers"},
-		{"not synced", func() error { return good.Power(ctxT(t), "3", panel.SignalStart) }, panel.ErrConflict, "10 minutes"},
-		{"signal failed", func() error { sim.FailNext("/kill", 500, 1); return good.Power(ctxT(t), "1", panel.SignalKill) },
+		{"other account", func() error { return good.Power(testkit.Context(t), "2", panel.SignalStart) }, panel.ErrNotFound, "/servers"},
+		{"unknown server", func() error { return good.Power(testkit.Context(t), "404", panel.SignalStart) }, panel.ErrNotFound, "/servers"},
+		{"not synced", func() error { return good.Power(testkit.Context(t), "3", panel.SignalStart) }, panel.ErrConflict, "10 minutes"},
+		{"signal failed", func() error {
+			sim.FailNext("/kill", 500, 1)
+			return good.Power(testkit.Context(t), "1", panel.SignalKill)
+		},
 			panel.ErrUnavailable, "could not pass the power signal"},
-		{"internal error", func() error { sim.FailNext("/list", 500, 1); _, err := good.Servers(ctxT(t)); return err },
+		{"internal error", func() error { sim.FailNext("/list", 500, 1); _, err := good.Servers(testkit.Context(t)); return err },
 			panel.ErrUnavailable, "internal error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
-			requireKind(t, err, tt.kind)
+			testkit.RequireKind(t, err, tt.kind)
 			assert.Contains(t, panel.UserMessage(err), tt.user)
 		})
 	}
 	sim.SetKeyActive(false)
-	_, err := good.Servers(ctxT(t))
-	requireKind(t, err, panel.ErrUnauthorized)
+	_, err := good.Servers(testkit.Context(t))
+	testkit.RequireKind(t, err, panel.ErrUnauthorized)
 	assert.Contains(t, panel.UserMessage(err), "disabled")
 }
 
@@ -124,9 +127,9 @@ func TestUndocumentedErrorsFallBackByStatus(t *testing.T) {
 			_, _ = w.Write([]byte(tt.body))
 		}))
 		c := newClient(t, srv.URL, "0123456789abcdef0123", WithRetries(0, 0))
-		err := c.Power(ctxT(t), "1", panel.SignalStart)
+		err := c.Power(testkit.Context(t), "1", panel.SignalStart)
 		srv.Close()
-		requireKind(t, err, tt.kind)
+		testkit.RequireKind(t, err, tt.kind)
 	}
 }
 
@@ -135,11 +138,4 @@ func TestLimitText(t *testing.T) {
 	assert.Equal(t, "5 requests per 10 seconds", c.limitText())
 	c.limitN, c.limitW = 1, 60e9
 	assert.Equal(t, "1 request per minute", c.limitText())
-}
-
-func TestClipBoundsAndCleans(t *testing.T) {
-	assert.Equal(t, "a b", clip("a\nb", 10))
-	got := clip(strings.Repeat("é", 10), 5)
-	require.True(t, strings.HasSuffix(got, "…"))
-	assert.Equal(t, "éé…", got, "never cuts a rune in half")
 }

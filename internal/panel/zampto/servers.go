@@ -8,14 +8,11 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
-
-// maxIDDigits bounds a server number so it fits an int64 on both sides.
-const maxIDDigits = 18
 
 // StatusSyncing is the Server.Status of a server zampto has not finished
 // syncing with its panel: its uuid is still empty, and power signals are
@@ -42,14 +39,14 @@ func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 // holds its limits and identifiers only — so there is nothing true to show.
 // It answers without asking zampto, so /status costs no rate-limit slot.
 func (c *Client) Resources(_ context.Context, id string) (panel.Resources, error) {
-	return panel.Resources{}, &panel.Error{Kind: panel.ErrUnsupported, Op: "status " + clip(id, 32),
+	return panel.Resources{}, &panel.Error{Kind: panel.ErrUnsupported, Op: "status " + httpapi.Clip(id, 32),
 		Message: "zampto does not report whether a server is running or what it uses. Check the zampto dashboard."}
 }
 
 // Power sends start, stop, restart or kill as POST /<signal> {"server": N}.
 // Success means zampto accepted the signal. It is never retried.
 func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
-	op := "power " + string(s) + " " + clip(id, 32)
+	op := "power " + string(s) + " " + httpapi.Clip(id, 32)
 	sig, err := panel.ParseSignal(string(s))
 	if err != nil {
 		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
@@ -73,7 +70,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 
 // Command is unsupported: zampto has no console API.
 func (c *Client) Command(_ context.Context, id, _ string) error {
-	return &panel.Error{Kind: panel.ErrUnsupported, Op: "command " + clip(id, 32),
+	return &panel.Error{Kind: panel.ErrUnsupported, Op: "command " + httpapi.Clip(id, 32),
 		Message: "zampto has no console: commands cannot be sent to its servers."}
 }
 
@@ -91,7 +88,7 @@ func (c *Client) Health(ctx context.Context) error {
 	}
 	if status != "ok" {
 		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Status: http.StatusOK,
-			Detail:  fmt.Sprintf("zampto reports status %q", clip(status, 40)),
+			Detail:  fmt.Sprintf("zampto reports status %q", httpapi.Clip(status, 40)),
 			Message: "zampto's API reports that it is not healthy. Try again later."}
 	}
 	return nil
@@ -100,36 +97,24 @@ func (c *Client) Health(ctx context.Context) error {
 // parseID checks a server ID is a number before it is sent, since zampto
 // addresses servers by number only.
 func parseID(op, id string) (uint64, error) {
-	n, err := strconv.ParseUint(id, 10, 63)
-	if err != nil || len(id) > maxIDDigits || !isDigits(id) {
+	n, ok := httpapi.ParseNumericID(id)
+	if !ok {
 		return 0, &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
-			Message: fmt.Sprintf("zampto server IDs are numbers, and %q is not one. Pick the server from /servers.", clip(id, 32))}
+			Message: fmt.Sprintf("zampto server IDs are numbers, and %q is not one. Pick the server from /servers.", httpapi.Clip(id, 32))}
 	}
 	return n, nil
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // listServer is one entry of GET /list's data. Sizes are read as numbers of
 // any form so that a 4096.0 does not fail the whole list.
 type listServer struct {
-	ID     *numericID `json:"id"`
-	Name   string     `json:"name"`
-	Memory float64    `json:"memory"` // MB
-	Disk   float64    `json:"disk"`   // MB
-	CPU    float64    `json:"cpu"`    // cores (see toServer)
-	UUID   string     `json:"uuid"`
-	NodeID *numericID `json:"node_id"`
+	ID     *httpapi.NumericID `json:"id"`
+	Name   string             `json:"name"`
+	Memory float64            `json:"memory"` // MB
+	Disk   float64            `json:"disk"`   // MB
+	CPU    float64            `json:"cpu"`    // cores (see toServer)
+	UUID   string             `json:"uuid"`
+	NodeID *httpapi.NumericID `json:"node_id"`
 }
 
 // decodeList reads GET /list: {"success": true, "data": [ … ]}. Unknown
@@ -145,7 +130,7 @@ func decodeList(body []byte) ([]panel.Server, error) {
 		return nil, fmt.Errorf("undecodable server list: %s", jsonProblem(err))
 	}
 	if resp.Success != nil && !*resp.Success {
-		return nil, fmt.Errorf("the server list says it failed: %q", clip(resp.Message, 100))
+		return nil, fmt.Errorf("the server list says it failed: %q", httpapi.Clip(resp.Message, 100))
 	}
 	if resp.Data == nil {
 		return nil, errors.New("the server list has no data array")
@@ -164,7 +149,7 @@ func decodeList(body []byte) ([]panel.Server, error) {
 // (the documented example sells 4 with 4096 MB), so 4 becomes 400 %.
 func (s listServer) toServer() panel.Server {
 	srv := panel.Server{
-		ID: string(*s.ID), UUID: clip(s.UUID, 64), Name: clip(strings.TrimSpace(s.Name), 100),
+		ID: string(*s.ID), UUID: httpapi.Clip(s.UUID, 64), Name: httpapi.Clip(strings.TrimSpace(s.Name), 100),
 		Limits: panel.Limits{MemoryMB: whole(s.Memory), DiskMB: whole(s.Disk), CPUPercent: whole(s.CPU * 100)},
 	}
 	if srv.Name == "" {
@@ -188,31 +173,6 @@ func whole(f float64) int64 {
 	return int64(f)
 }
 
-// numericID is a server number, given by zampto as a JSON number (or, to be
-// lenient, a string of digits).
-type numericID string
-
-// UnmarshalJSON accepts 12 or "12" and nothing else.
-func (n *numericID) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	v, err := strconv.ParseUint(s, 10, 63)
-	if err != nil || !isDigits(s) || len(s) > maxIDDigits {
-		return &idError{raw: clip(s, 24)}
-	}
-	*n = numericID(strconv.FormatUint(v, 10))
-	return nil
-}
-
-// idError says which value could not be a server number.
-type idError struct{ raw string }
-
-func (e *idError) Error() string { return fmt.Sprintf("id %s is not a server number", e.raw) }
-
 // decodeAck reads a power answer: {"success": true, "message": "Success"},
 // or nothing at all (zampto documents 204 as a success too).
 func decodeAck(body []byte) error {
@@ -224,7 +184,7 @@ func decodeAck(body []byte) error {
 		return fmt.Errorf("undecodable answer to a power signal: %s", jsonProblem(err))
 	}
 	if env.Success == nil || !*env.Success {
-		return fmt.Errorf("zampto did not confirm the power signal: %q", clip(env.Message, 100))
+		return fmt.Errorf("zampto did not confirm the power signal: %q", httpapi.Clip(env.Message, 100))
 	}
 	return nil
 }
@@ -245,17 +205,9 @@ func decodeHealth(body []byte) (string, error) {
 
 // jsonProblem describes a decoding failure without quoting the body.
 func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var ie *idError
-	switch {
-	case errors.As(err, &ie):
-		return ie.Error()
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q has the wrong type (%s)", te.Field, te.Value)
-	default:
-		return "malformed or truncated JSON"
+	var bad *httpapi.BadID
+	if errors.As(err, &bad) {
+		return "id " + bad.Raw + " is not a server number"
 	}
+	return httpapi.JSONProblem(err)
 }

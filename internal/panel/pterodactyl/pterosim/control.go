@@ -20,12 +20,6 @@ type Request struct {
 	Status int // what the sim answered
 }
 
-type failRule struct {
-	prefix string
-	status int
-	left   int
-}
-
 // FailNext makes the next n requests whose path starts with pathPrefix
 // (e.g. "/api/client/servers/1a2b3c4d/power"; "" matches all) fail with
 // status and the panel's error envelope for it; a 429 carries Retry-After 1.
@@ -34,9 +28,7 @@ func (s *Sim) FailNext(pathPrefix string, status, n int) {
 	if status < 400 || status > 599 || n < 1 {
 		panic(fmt.Sprintf("pterosim: FailNext(%q, %d, %d): use a 4xx or 5xx status and n ≥ 1", pathPrefix, status, n))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fails = append(s.fails, failRule{prefix: pathPrefix, status: status, left: n})
+	s.faults.Add(pathPrefix, status, "", n)
 }
 
 // SetDown makes every request answer 500 with an HTML error page, as a

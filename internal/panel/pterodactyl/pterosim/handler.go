@@ -83,18 +83,15 @@ func (s *Sim) record(r *http.Request, body []byte) int {
 // injectedFailure answers SetDown and FailNext.
 func (s *Sim) injectedFailure(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.down {
+	down := s.down
+	s.mu.Unlock()
+	if down {
 		writeHTML(w, http.StatusInternalServerError, serverErrorPage)
 		return true
 	}
-	for i := range s.fails {
-		f := &s.fails[i]
-		if f.left > 0 && strings.HasPrefix(r.URL.Path, f.prefix) {
-			f.left--
-			s.writeFailure(w, f.status)
-			return true
-		}
+	if f, ok := s.faults.Take(r.URL.Path); ok {
+		s.writeFailure(w, f.Status)
+		return true
 	}
 	return false
 }

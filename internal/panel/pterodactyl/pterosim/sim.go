@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // Default rate limits per minute: Pterodactyl's client API and Pelican's.
@@ -101,13 +102,13 @@ type Sim struct {
 	node      Node
 	secret    []byte
 	hooks     *dispatcher
+	faults    simkit.Faults // its own lock: a failure is answered without mu
 
 	mu       sync.Mutex
 	servers  []*server
 	window   window
 	down     bool
 	nodeDown bool
-	fails    []failRule
 	reqs     []Request
 	closed   bool
 	specs    []ServerSpec

@@ -13,11 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 const srvA = "1a2b3c4d"
 
-func basicSim(t *testing.T, opts ...Option) (*Sim, *clock) {
+func basicSim(t *testing.T, opts ...Option) (*Sim, *simkit.Clock) {
 	c := newClock()
 	opts = append([]Option{WithClock(c.Now), WithServers(
 		ServerSpec{Identifier: srvA, Name: "Survival", Limits: panel.Limits{MemoryMB: 4096, DiskMB: 10000, CPUPercent: 200}},
@@ -230,7 +231,7 @@ func TestStateMachine(t *testing.T) {
 		if st.signal != "" {
 			power(st.signal)
 		}
-		c.Add(st.advance)
+		c.Advance(st.advance)
 		require.Equal(t, st.want, s.ServerState(srvA), "step %d (%s +%s)", i, st.signal, st.advance)
 	}
 }
@@ -258,8 +259,8 @@ func TestResourcesFollowState(t *testing.T) {
 	assert.NotZero(t, off["disk_bytes"], "disk usage stays when off")
 
 	require.NoError(t, s.Power(srvA, panel.SignalStart))
-	c.Add(time.Second)
-	c.Add(90 * time.Second)
+	c.Advance(time.Second)
+	c.Advance(90 * time.Second)
 	on := read()
 	assert.Equal(t, "running", on["state"])
 	assert.Equal(t, float64(90000), on["uptime"], "uptime counts from running, in ms")
@@ -300,7 +301,7 @@ func TestPelican(t *testing.T) {
 	a = call(t, s, "GET", "/api/client/servers/"+srvA+"/websocket", "")
 	require.Equal(t, 429, a.status)
 	assert.NotEmpty(t, a.header.Get("Retry-After"))
-	c.Add(time.Minute)
+	c.Advance(time.Minute)
 	assert.Equal(t, 200, call(t, s, "GET", "/api/client/servers/"+srvA+"/websocket", "").status)
 	_, cmds := node.seen()
 	assert.Empty(t, cmds, "Pelican drops a command to an offline server")
@@ -314,7 +315,7 @@ func TestRateLimit(t *testing.T) {
 		assert.Equal(t, "3", a.header.Get("X-RateLimit-Limit"))
 		assert.Equal(t, fmt.Sprint(want), a.header.Get("X-RateLimit-Remaining"))
 	}
-	c.Add(20 * time.Second)
+	c.Advance(20 * time.Second)
 	a := call(t, s, "GET", "/api/client", "")
 	require.Equal(t, 429, a.status)
 	e := a.envelope(t)
@@ -323,7 +324,7 @@ func TestRateLimit(t *testing.T) {
 	assert.Equal(t, "40", a.header.Get("Retry-After"))
 	assert.Equal(t, fmt.Sprint(c.Now().Add(40*time.Second).Unix()), a.header.Get("X-RateLimit-Reset"))
 	assert.Equal(t, "0", a.header.Get("X-RateLimit-Remaining"))
-	c.Add(40 * time.Second)
+	c.Advance(40 * time.Second)
 	assert.Equal(t, 200, call(t, s, "GET", "/api/client", "").status)
 }
 
@@ -431,7 +432,7 @@ func TestNodeHooks(t *testing.T) {
 	assert.Equal(t, "wss://wings.invalid/api/servers/"+spec.UUID, w.Data.Socket)
 
 	require.Equal(t, 204, call(t, s, "POST", "/api/client/servers/"+srvA+"/power", `{"signal":"restart"}`).status)
-	c.Add(time.Second)
+	c.Advance(time.Second)
 	s.Tick()
 	require.Equal(t, 204, call(t, s, "POST", "/api/client/servers/"+srvA+"/command", `{"command":"say hi"}`).status)
 	require.NoError(t, s.Power(srvA, panel.SignalKill))
@@ -495,7 +496,7 @@ func TestConcurrentUse(t *testing.T) {
 			for j := 0; j < 10; j++ {
 				assert.NoError(t, send(s, "POST", "/api/client/servers/"+srvA+"/power", `{"signal":"restart"}`))
 				assert.NoError(t, send(s, "GET", "/api/client/servers/"+srvA+"/resources", ""))
-				c.Add(time.Second)
+				c.Advance(time.Second)
 				s.Tick()
 			}
 		}()

@@ -1,18 +1,16 @@
 package prismsim
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"mime"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // The bodies the simulator answers with (Laravel's texts where ServerPrism
@@ -46,27 +44,20 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	// The request is on record before anything is answered, and its status
 	// before the answer leaves, so a test never reads a stale record.
-	at := s.now()
-	s.reqMu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
-		Accept: r.Header.Get("Accept"), Body: string(body), At: at})
-	rec := &recorder{ResponseWriter: w, sim: s, index: len(s.requests) - 1}
-	s.reqMu.Unlock()
-	s.serve(rec, r, body)
-}
-
-// serve runs the checks in Laravel's order: route, token, bucket, scope,
-// then the endpoint (server, body, state); a down API answers nothing.
-func (s *Sim) serve(w *recorder, r *http.Request, body []byte) {
-	if s.isDown() {
-		dropConnection(w)
+	rec := s.log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
+		Accept: r.Header.Get("Accept"), Body: string(body), At: s.now()})
+	if s.down.Load() {
+		// A down API answers nothing; through the raw writer, so that the
+		// record keeps no status.
+		simkit.HangUp(w)
 		return
 	}
-	s.route(w, r, body)
+	s.route(rec, r, body)
 }
 
-// route resolves the route, then checks the token, the bucket and the scope.
-func (s *Sim) route(w *recorder, r *http.Request, body []byte) {
+// route runs the checks in Laravel's order: route, token, bucket, scope,
+// then the endpoint (server, body, state).
+func (s *Sim) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	rt, status, msg := resolve(r.Method, r.URL.Path)
 	if status != 0 {
 		writeMessage(w, status, msg)
@@ -78,12 +69,12 @@ func (s *Sim) route(w *recorder, r *http.Request, body []byte) {
 		return
 	}
 	if wait, ok := s.admit(bucketKey{customer: tok.customer, write: rt.write}); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		w.Header().Set("Retry-After", simkit.RetryAfter(wait))
 		writeMessage(w, http.StatusTooManyRequests, MsgTooMany)
 		return
 	}
-	if status, ok := s.takeFailure(r.URL.Path); ok {
-		s.writeFailure(w, status, rt)
+	if f, ok := s.faults.Take(r.URL.Path); ok {
+		s.writeFailure(w, f.Status, rt)
 		return
 	}
 	if !tok.scopes[rt.scope] {
@@ -149,32 +140,12 @@ func (s *Sim) admit(k bucketKey) (time.Duration, bool) {
 	if k.write {
 		limit = s.writes
 	}
-	now := s.now()
-	start := now.Add(-s.window)
-	kept := s.hits[k][:0]
-	for _, t := range s.hits[k] {
-		if t.After(start) {
-			kept = append(kept, t)
-		}
+	b := s.buckets[k]
+	if b == nil {
+		b = &simkit.Window{}
+		s.buckets[k] = b
 	}
-	if len(kept) >= limit {
-		s.hits[k] = kept
-		return kept[0].Sub(start), false
-	}
-	s.hits[k] = append(kept, now)
-	return 0, true
-}
-
-func (s *Sim) takeFailure(path string) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.fails {
-		if f := &s.fails[i]; f.left > 0 && strings.HasPrefix(path, f.prefix) {
-			f.left--
-			return f.status, true
-		}
-	}
-	return 0, false
+	return b.Admit(s.now(), limit, s.window)
 }
 
 // writeFailure answers an injected failure with ServerPrism's body for it.
@@ -194,17 +165,11 @@ func (s *Sim) writeFailure(w http.ResponseWriter, status int, rt route) {
 		return
 	case http.StatusTooManyRequests:
 		msg = MsgTooMany
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(s.window.Seconds()))))
+		w.Header().Set("Retry-After", simkit.RetryAfter(s.window))
 	case http.StatusServiceUnavailable:
 		msg = MsgNodeDown
 	}
 	writeMessage(w, status, msg)
-}
-
-func (s *Sim) isDown() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.down
 }
 
 // jsonFields reads a JSON object body the way Laravel does: only an
@@ -238,16 +203,6 @@ func requiredString(fields map[string]any, name string) (string, string) {
 	return str, ""
 }
 
-func dropConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
-	}
-	w.WriteHeader(http.StatusServiceUnavailable)
-}
-
 func writeMessage(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"message": msg})
 }
@@ -260,23 +215,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// recorder puts the status on the request's record as it is written.
-type recorder struct {
-	http.ResponseWriter
-	sim   *Sim
-	index int
-}
-
-func (r *recorder) WriteHeader(status int) {
-	r.sim.reqMu.Lock()
-	r.sim.requests[r.index].Status = status
-	r.sim.reqMu.Unlock()
-	r.ResponseWriter.WriteHeader(status)
-}
-
-// Hijack lets SetDown drop the connection through the recorder.
-func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return r.ResponseWriter.(http.Hijacker).Hijack()
 }

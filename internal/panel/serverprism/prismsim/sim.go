@@ -22,8 +22,11 @@ import (
 	"net/http/httptest"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // The scopes ServerPrism documents.
@@ -84,17 +87,16 @@ type Sim struct {
 	writes int
 	window time.Duration
 
+	log    *simkit.Log[Request]
+	faults simkit.Faults
+	down   atomic.Bool
+
 	mu       sync.Mutex
 	token    string
 	tokens   map[string]*tokenInfo
 	servers  map[int64]*Server
 	commands map[int64][]string
-	hits     map[bucketKey][]time.Time
-	fails    []failure
-	down     bool
-
-	reqMu    sync.Mutex // apart from mu, so a handler holding mu can answer
-	requests []Request
+	buckets  map[bucketKey]*simkit.Window
 }
 
 type tokenInfo struct {
@@ -106,12 +108,6 @@ type tokenInfo struct {
 type bucketKey struct {
 	customer int
 	write    bool
-}
-
-type failure struct {
-	prefix string
-	status int
-	left   int
 }
 
 // Option configures a Sim.
@@ -152,7 +148,8 @@ func WithScopes(scopes ...string) Option {
 func New(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
 	s := &Sim{now: time.Now, reads: 60, writes: 20, window: time.Minute,
-		tokens: map[string]*tokenInfo{}, commands: map[int64][]string{}, hits: map[bucketKey][]time.Time{}}
+		log:    simkit.NewLog(func(r *Request) *int { return &r.Status }),
+		tokens: map[string]*tokenInfo{}, commands: map[int64][]string{}, buckets: map[bucketKey]*simkit.Window{}}
 	s.token = s.addToken(Customer, []string{ScopeRead, ScopeControl})
 	WithServers(
 		Server{ID: 1234, Name: "Fred's Minecraft", Product: "Minecraft 4 GB", MemoryMB: 4096, DiskMB: 25600, CPUPercent: 200,
@@ -224,18 +221,10 @@ func (s *Sim) RevokeToken(token string) {
 
 // FailNext makes the next n requests whose path starts with pathPrefix fail
 // with status and ServerPrism's body for it.
-func (s *Sim) FailNext(pathPrefix string, status, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fails = append(s.fails, failure{prefix: pathPrefix, status: status, left: n})
-}
+func (s *Sim) FailNext(pathPrefix string, status, n int) { s.faults.Add(pathPrefix, status, "", n) }
 
 // SetDown makes the simulator drop every connection without an answer.
-func (s *Sim) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
+func (s *Sim) SetDown(down bool) { s.down.Store(down) }
 
 // SetNodeDown makes a server's node unreachable (or reachable again).
 func (s *Sim) SetNodeDown(id int64, down bool) {
@@ -264,32 +253,16 @@ func (s *Sim) Commands(id int64) []string {
 }
 
 // Requests returns a copy of every request received, in order.
-func (s *Sim) Requests() []Request {
-	s.reqMu.Lock()
-	defer s.reqMu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Sim) Requests() []Request { return s.log.All() }
 
 // Count counts the requests received with this method and path.
 func (s *Sim) Count(method, path string) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if r.Method == method && r.Path == path {
-			n++
-		}
-	}
-	return n
+	return s.log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
 // CountStatus counts the requests answered with this status.
 func (s *Sim) CountStatus(status int) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if r.Status == status {
-			n++
-		}
-	}
-	return n
+	return s.log.Count(func(r Request) bool { return r.Status == status })
 }
 
 // listed returns a customer's active and suspended services by id; s.mu is held.

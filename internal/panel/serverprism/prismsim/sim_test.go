@@ -2,37 +2,20 @@ package prismsim_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/serverprism/prismsim"
 )
 
 const base = "/api/v1/client/servers"
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 type answer struct {
 	status  int
@@ -45,19 +28,7 @@ type answer struct {
 // send makes one raw request; auth "" sends no Authorization header.
 func send(t *testing.T, sim *prismsim.Sim, method, path, auth, contentType, body string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, sim.URL()+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, raw := testkit.Send(t, sim.URL(), method, path, auth, contentType, body)
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	var eb struct {
 		Message string              `json:"message"`
@@ -226,7 +197,7 @@ func TestDetailsMatchTheDocumentAndGoNullWhenTheNodeIsDown(t *testing.T) {
 }
 
 func TestBucketsPerCustomerOnTheClock(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC)}
+	clk := simkit.NewClock(time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC))
 	sim := prismsim.New(t, prismsim.WithClock(clk.Now))
 	auth := bearer(sim.Token())
 	for i := 0; i < 60; i++ {

@@ -10,11 +10,9 @@
 package shardsim
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -22,6 +20,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // Defaults of the simulated deployment.
@@ -51,14 +51,13 @@ type Sim struct {
 	instances map[string]*instance
 	order     []string
 	sockets   map[string]map[*socket]struct{}
-	fails     []failure
 	down      bool
 	winStart  time.Time
 	winCount  int
 
-	// recMu guards requests alone: handlers answer while holding mu.
-	recMu    sync.Mutex
-	requests []Request
+	// log and faults have their own locks: handlers answer while holding mu.
+	log    *simkit.Log[Request]
+	faults simkit.Faults
 }
 
 type account struct {
@@ -66,11 +65,6 @@ type account struct {
 	mfa             bool
 	failures        int
 	lockedUntil     time.Time
-}
-
-type failure struct {
-	status int
-	msg    string
 }
 
 // New starts a simulator; it stops when the test ends.
@@ -87,6 +81,7 @@ func New(t testing.TB, opts ...Option) *Sim {
 		instances: map[string]*instance{},
 		sockets:   map[string]map[*socket]struct{}{},
 		nextJTI:   1,
+		log:       simkit.NewLog(func(r *Request) *int { return &r.Status }),
 	}
 	s.apiTokens = map[string]bool{s.apiToken: true}
 	s.applyAccounts()
@@ -153,30 +148,16 @@ const (
 )
 
 // Requests returns every request received so far, in order.
-func (s *Sim) Requests() []Request {
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Sim) Requests() []Request { return s.log.All() }
 
 // Count returns how many requests had this method and path.
 func (s *Sim) Count(method, path string) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if r.Method == method && r.Path == path {
-			n++
-		}
-	}
-	return n
+	return s.log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
 // FailNext makes the next request (any path) answer status with the
 // documented envelope {"error": message}. Calls queue up.
-func (s *Sim) FailNext(status int, message string) {
-	s.mu.Lock()
-	s.fails = append(s.fails, failure{status: status, msg: message})
-	s.mu.Unlock()
-}
+func (s *Sim) FailNext(status int, message string) { s.faults.Add("", status, message, 1) }
 
 // SetDown makes the server drop every connection without answering, as a
 // host that is down or unreachable would look to the client.
@@ -229,58 +210,24 @@ func (s *Sim) routes() http.Handler {
 // demand, drop when down, count the request against the rate limit.
 func (s *Sim) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := s.record(w, r)
+		rec := s.log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: authKind(r)})
+		fault, failing := s.faults.Take(r.URL.Path)
 		s.mu.Lock()
-		down, fail := s.down, s.popFailLocked()
+		down := s.down
 		limited := s.rateLimitLocked(rec.Header())
 		s.mu.Unlock()
 		switch {
 		case down:
-			hangUp(w)
-		case fail != nil:
-			writeError(rec, fail.status, fail.msg)
+			// Through the raw writer, so that the record keeps no status.
+			simkit.HangUp(w)
+		case failing:
+			writeError(rec, fault.Status, fault.Message)
 		case limited:
 			writeError(rec, http.StatusTooManyRequests, "rate limit exceeded")
 		default:
 			next.ServeHTTP(rec, r)
 		}
 	})
-}
-
-func (s *Sim) popFailLocked() *failure {
-	if len(s.fails) == 0 {
-		return nil
-	}
-	f := s.fails[0]
-	s.fails = s.fails[1:]
-	return &f
-}
-
-// recordLocked notes the request on arrival, so that a test reading
-// Requests after the client returns always finds it; the recorder fills
-// in the status as soon as it is written.
-func (s *Sim) record(w http.ResponseWriter, r *http.Request) *recorder {
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Auth: authKind(r)})
-	return &recorder{ResponseWriter: w, sim: s, idx: len(s.requests) - 1}
-}
-
-// setStatus takes its own lock: handlers answer while holding mu.
-func (s *Sim) setStatus(idx, status int) {
-	s.recMu.Lock()
-	if s.requests[idx].Status == 0 {
-		s.requests[idx].Status = status
-	}
-	s.recMu.Unlock()
-}
-
-func hangUp(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-		}
-	}
 }
 
 // rateLimitLocked counts the request in the current fixed window of the
@@ -298,29 +245,6 @@ func (s *Sim) rateLimitLocked(h http.Header) bool {
 	h.Set("X-RateLimit-Remaining", itoa(remaining))
 	h.Set("X-RateLimit-Reset", itoa(int((reset.UnixNano()+int64(time.Second)-1)/int64(time.Second))))
 	return s.winCount > s.cfg.rateLimit
-}
-
-// recorder notes the status of each answer before it leaves; it passes
-// Hijack through for the websocket upgrade.
-type recorder struct {
-	http.ResponseWriter
-	sim *Sim
-	idx int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	r.sim.setStatus(r.idx, code)
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.sim.setStatus(r.idx, http.StatusOK)
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	r.sim.setStatus(r.idx, http.StatusSwitchingProtocols)
-	return http.NewResponseController(r.ResponseWriter).Hijack()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -3,7 +3,6 @@ package shardsim_test
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,25 +12,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/shardlyn/shardsim"
 )
 
 // call sends one raw request and decodes the JSON answer.
 func call(t *testing.T, sim *shardsim.Sim, method, path, auth, contentType, body string) (int, http.Header, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, sim.URL()+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, raw := testkit.Send(t, sim.URL(), method, path, auth, contentType, body)
 	var out map[string]any
 	if len(raw) > 0 && raw[0] == '{' {
 		require.NoError(t, json.Unmarshal(raw, &out), string(raw))

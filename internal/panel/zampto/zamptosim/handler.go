@@ -1,20 +1,19 @@
 package zamptosim
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
-	"math"
 	"mime"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // The messages of zampto's error table, word for word.
@@ -48,18 +47,19 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	// The request is on record before anything is answered, and its status
 	// before the answer leaves, so a test never reads a stale record.
-	at := s.now()
-	s.reqMu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path,
-		Auth: r.Header.Get("Authorization"), Body: string(body), At: at})
-	rec := &recorder{ResponseWriter: w, sim: s, index: len(s.requests) - 1}
-	s.reqMu.Unlock()
+	rec := s.log.Record(w, Request{Method: r.Method, Path: r.URL.Path,
+		Auth: r.Header.Get("Authorization"), Body: string(body), At: s.now()})
+	if s.down.Load() {
+		// Through the raw writer: a dropped connection has no status.
+		simkit.HangUp(w)
+		return
+	}
 	s.serve(rec, r, body)
 }
 
 // serve applies zampto's checks in the order its middleware would: the rate
 // limit, then (except for /health) the key, then the route and its body.
-func (s *Sim) serve(w *recorder, r *http.Request, body []byte) {
+func (s *Sim) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 	if s.refused(w, r.URL.Path) {
 		return
 	}
@@ -89,19 +89,18 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 		html.EscapeString(r.Method), html.EscapeString(r.URL.Path))
 }
 
-// refused answers for a down API, a full window or an injected failure.
-func (s *Sim) refused(w *recorder, path string) bool {
-	if s.isDown() {
-		dropConnection(w)
-		return true
-	}
+// refused answers for a full window or an injected failure.
+func (s *Sim) refused(w http.ResponseWriter, path string) bool {
 	if wait, ok := s.admit(); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		w.Header().Set("Retry-After", simkit.RetryAfter(wait))
 		writeEnvelope(w, http.StatusTooManyRequests, MsgTooMany)
 		return true
 	}
-	if f, ok := s.takeFailure(path); ok {
-		writeEnvelope(w, f.status, f.message)
+	if f, ok := s.faults.Take(path); ok {
+		if f.Message == "" {
+			f.Message = documentedMessage(f.Status, path)
+		}
+		writeEnvelope(w, f.Status, f.Message)
 		return true
 	}
 	return false
@@ -131,7 +130,7 @@ func (s *Sim) authenticate(values []string) (int, string) {
 	return 0, ""
 }
 
-func (s *Sim) list(w *recorder) {
+func (s *Sim) list(w http.ResponseWriter) {
 	s.mu.Lock()
 	own := s.ownServers()
 	s.mu.Unlock()
@@ -148,7 +147,7 @@ func (s *Sim) list(w *recorder) {
 }
 
 // power validates the body as zampto does, then changes the server's state.
-func (s *Sim) power(w *recorder, r *http.Request, body []byte) {
+func (s *Sim) power(w http.ResponseWriter, r *http.Request, body []byte) {
 	id, status, msg := parseServer(r.Header.Get("Content-Type"), body)
 	if status != 0 {
 		writeEnvelope(w, status, msg)
@@ -216,37 +215,7 @@ func isPowerPath(p string) bool {
 func (s *Sim) admit() (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	start := now.Add(-s.limitW)
-	kept := s.hits[:0]
-	for _, t := range s.hits {
-		if t.After(start) {
-			kept = append(kept, t)
-		}
-	}
-	s.hits = kept
-	if len(s.hits) >= s.limitN {
-		return s.hits[0].Sub(start), false
-	}
-	s.hits = append(s.hits, now)
-	return 0, true
-}
-
-func (s *Sim) takeFailure(path string) (failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.fails {
-		f := &s.fails[i]
-		if f.left > 0 && strings.HasPrefix(path, f.prefix) {
-			f.left--
-			out := *f
-			if out.message == "" {
-				out.message = documentedMessage(out.status, path)
-			}
-			return out, true
-		}
-	}
-	return failure{}, false
+	return s.window.Admit(s.now(), s.limitN, s.limitW)
 }
 
 // documentedMessage is the table's message for a status.
@@ -270,24 +239,6 @@ func documentedMessage(status int, path string) string {
 	return MsgInternal
 }
 
-func (s *Sim) isDown() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.down
-}
-
-// dropConnection closes the connection without an answer.
-func dropConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	}
-	if conn, _, err := hj.Hijack(); err == nil {
-		_ = conn.Close()
-	}
-}
-
 func writeEnvelope(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]any{"success": status < 300, "message": message})
 }
@@ -296,23 +247,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// recorder puts the status on the request's record as it is written.
-type recorder struct {
-	http.ResponseWriter
-	sim   *Sim
-	index int
-}
-
-func (r *recorder) WriteHeader(status int) {
-	r.sim.reqMu.Lock()
-	r.sim.requests[r.index].Status = status
-	r.sim.reqMu.Unlock()
-	r.ResponseWriter.WriteHeader(status)
-}
-
-// Hijack lets SetDown drop the connection through the recorder.
-func (r *recorder) Hijack() (c net.Conn, rw *bufio.ReadWriter, err error) {
-	return r.ResponseWriter.(http.Hijacker).Hijack()
 }

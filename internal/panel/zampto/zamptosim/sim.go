@@ -21,8 +21,11 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // MinTokenLength is the shortest key the simulator does not call "Invalid
@@ -73,23 +76,15 @@ type Sim struct {
 	limitN    int
 	limitW    time.Duration
 
+	log    *simkit.Log[Request]
+	faults simkit.Faults
+	down   atomic.Bool
+
 	mu        sync.Mutex
 	token     string
 	keyActive bool
 	servers   map[int64]*Server
-	hits      []time.Time // accepted requests still inside the window
-	fails     []failure
-	down      bool
-
-	reqMu    sync.Mutex // apart from mu, so a handler holding mu can answer
-	requests []Request
-}
-
-type failure struct {
-	prefix  string
-	status  int
-	message string
-	left    int
+	window    simkit.Window
 }
 
 // Option configures a Sim.
@@ -126,7 +121,7 @@ func WithToken(token string) Option { return func(s *Sim) { s.token = token } }
 func New(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
 	s := &Sim{now: time.Now, injection: newInjection(), limitN: 5, limitW: 10 * time.Second,
-		token: randomKey(), keyActive: true}
+		log: simkit.NewLog(func(r *Request) *int { return &r.Status }), token: randomKey(), keyActive: true}
 	WithServers(Server{ID: 1, Name: "Minecraft Server", UUID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
 		Identifier: "abc123def456", MemoryMB: 4096, DiskMB: 51200, CPU: 4, Backups: 3, NodeID: 1, Port: 25565})(s)
 	for _, o := range opts {
@@ -165,18 +160,12 @@ func (s *Sim) FailNext(pathPrefix string, status, n int) {
 
 // FailNextWith is FailNext with a chosen message ("" for the documented one).
 func (s *Sim) FailNextWith(pathPrefix string, status int, message string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fails = append(s.fails, failure{prefix: pathPrefix, status: status, message: message, left: n})
+	s.faults.Add(pathPrefix, status, message, n)
 }
 
 // SetDown makes the simulator drop every connection without an answer, as
 // an unreachable API does.
-func (s *Sim) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
+func (s *Sim) SetDown(down bool) { s.down.Store(down) }
 
 // SetKeyActive disables (false) or re-enables the account's key; a disabled
 // key is answered 401 like an unknown one.
@@ -206,33 +195,17 @@ func (s *Sim) State(id int64) string {
 }
 
 // Requests returns a copy of every request received, in order.
-func (s *Sim) Requests() []Request {
-	s.reqMu.Lock()
-	defer s.reqMu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Sim) Requests() []Request { return s.log.All() }
 
 // Count counts the requests received with this method and path.
 func (s *Sim) Count(method, path string) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if r.Method == method && r.Path == path {
-			n++
-		}
-	}
-	return n
+	return s.log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
 // CountStatus counts the requests answered with this status (429: refused
 // by the rate limit).
 func (s *Sim) CountStatus(status int) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if r.Status == status {
-			n++
-		}
-	}
-	return n
+	return s.log.Count(func(r Request) bool { return r.Status == status })
 }
 
 // ownServers lists the account's servers by id; s.mu is held.

@@ -2,35 +2,18 @@ package zamptosim_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
+	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/zampto/zamptosim"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 type answer struct {
 	status  int
@@ -43,19 +26,7 @@ type answer struct {
 // send makes one raw request; auth "" sends no Authorization header.
 func send(t *testing.T, sim *zamptosim.Sim, method, path, auth, contentType, body string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, sim.URL()+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, raw := testkit.Send(t, sim.URL(), method, path, auth, contentType, body)
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	var env struct {
 		Success bool   `json:"success"`
@@ -209,7 +180,7 @@ func TestHealthNeedsNoKeyAndUnknownRoutesAre404(t *testing.T) {
 }
 
 func TestRateLimitIsFivePerTenSecondsOnTheClock(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC)}
+	clk := simkit.NewClock(time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC))
 	sim := zamptosim.New(t, zamptosim.WithClock(clk.Now))
 	auth := "Bearer " + sim.Token()
 	for i := 0; i < 5; i++ {

@@ -1,4 +1,4 @@
-package zampto
+package httpapi
 
 import (
 	"context"
@@ -16,32 +16,42 @@ import (
 // window, which must stay within the limit.
 func TestBucketNeverExceedsTheLimitInAnyWindow(t *testing.T) {
 	for _, n := range []int{1, 2, 5, 20, 60, 1000} {
-		b := newBucket(n, 10*time.Second, time.Minute)
+		b := NewBucket(n, 10*time.Second, time.Minute)
 		inWindow := float64(b.lim.Burst()) + float64(b.lim.Limit())*10
 		assert.LessOrEqual(t, math.Floor(inWindow+1e-6), float64(n), "n=%d", n)
 		assert.GreaterOrEqual(t, inWindow, float64(n)*0.9, "n=%d: not needlessly slow", n)
 	}
-	b := newBucket(5, 10*time.Second, time.Minute)
+	b := NewBucket(5, 10*time.Second, time.Minute)
 	assert.Equal(t, 1, b.lim.Burst())
 	assert.InDelta(t, 0.4, float64(b.lim.Limit()), 1e-9, "one request every 2.5 s")
 }
 
 func TestBucketRefusesAtOnceOrGivesTheSlotBack(t *testing.T) {
-	b := newBucket(1, time.Hour, time.Minute)
-	require.NoError(t, b.wait(context.Background()))
+	b := NewBucket(1, time.Hour, time.Minute)
+	require.NoError(t, b.Wait(context.Background()))
 
 	start := time.Now()
-	err := b.wait(context.Background())
-	var qf *queueFull
+	err := b.Wait(context.Background())
+	var qf *QueueFull
 	require.ErrorAs(t, err, &qf, "no deadline: maxWait bounds the queue")
-	assert.Greater(t, qf.after, time.Hour)
+	assert.Greater(t, qf.After, time.Hour)
 	assert.Less(t, time.Since(start), time.Second)
 
-	b = newBucket(1, 100*time.Millisecond, time.Minute)
-	require.NoError(t, b.wait(context.Background()))
+	b = NewBucket(1, 100*time.Millisecond, time.Minute)
+	require.NoError(t, b.Wait(context.Background()))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- b.wait(ctx) }()
+	go func() { done <- b.Wait(ctx) }()
 	cancel()
 	assert.True(t, errors.Is(<-done, context.Canceled))
+}
+
+func TestBucketPauseHoldsEveryRequest(t *testing.T) {
+	b := NewBucket(1000, time.Second, time.Minute)
+	b.Pause(time.Hour)
+	b.Pause(time.Second) // a shorter pause does not shorten the longer one
+	var qf *QueueFull
+	require.ErrorAs(t, b.Wait(context.Background()), &qf)
+	assert.Greater(t, qf.After, 59*time.Minute)
+	assert.Contains(t, qf.Error(), "the next free slot is in")
 }

@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Scrub replaces a secret (the API key or token) in text that came from
+// outside, in case the panel or a proxy ever echoes the request; mask says
+// what stood there. An empty secret changes nothing.
+func Scrub(s, secret, mask string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, mask)
+}
+
+// Clip bounds s to n bytes, cut on a rune boundary with "…" added, and
+// turns control characters into spaces, so that a hostile answer can
+// neither flood the log nor forge lines in it.
+func Clip(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Per says a rate-limit window in a user's words: "per minute", "per
+// second", "per 10 seconds".
+func Per(window time.Duration) string {
+	switch window {
+	case time.Minute:
+		return "per minute"
+	case time.Second:
+		return "per second"
+	default:
+		return "per " + strconv.FormatFloat(window.Seconds(), 'f', -1, 64) + " seconds"
+	}
+}
+
+// Seconds is a wait in whole seconds, rounded up and at least 1, for "try
+// again in N s": a user told 0 would try again at once and fail.
+func Seconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }

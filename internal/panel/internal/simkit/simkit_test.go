@@ -1,0 +1,131 @@
+package simkit
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type entry struct {
+	Path   string
+	Status int
+}
+
+func newLog() *Log[entry] { return NewLog(func(e *entry) *int { return &e.Status }) }
+
+// serve records each request in log, then lets h answer through the
+// recording writer (raw is the writer the server gave).
+func serve(t *testing.T, log *Log[entry], h func(w, raw http.ResponseWriter, r *http.Request)) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(raw http.ResponseWriter, r *http.Request) {
+		h(log.Record(raw, entry{Path: r.URL.Path}), raw, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestLogRecordsTheFirstStatus(t *testing.T) {
+	log := newLog()
+	up := websocket.Upgrader{}
+	srv := serve(t, log, func(w, raw http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/teapot":
+			w.WriteHeader(http.StatusTeapot)
+			_, _ = io.WriteString(w, "the body does not make it a 200")
+		case "/write":
+			_, _ = io.WriteString(w, "implicit 200")
+		case "/drop":
+			HangUp(raw)
+		case "/ws":
+			if c, err := up.Upgrade(w, r, nil); err == nil {
+				_ = c.Close()
+			}
+		}
+	})
+	for _, p := range []string{"/teapot", "/write", "/drop"} {
+		resp, err := http.Get(srv.URL + p)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}
+	c, _, err := websocket.DefaultDialer.Dial("ws"+srv.URL[len("http"):]+"/ws", nil)
+	require.NoError(t, err)
+	_ = c.Close()
+
+	assert.Equal(t, []entry{{"/teapot", 418}, {"/write", 200}, {"/drop", 0}, {"/ws", 101}}, log.All())
+	assert.Equal(t, 1, log.Count(func(e entry) bool { return e.Status == 0 }), "a dropped connection has no status")
+
+	all := log.All()
+	all[0].Path = "changed"
+	assert.Equal(t, "/teapot", log.All()[0].Path, "All returns a copy")
+}
+
+func TestHangUpIsAFailureForTheClient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { HangUp(w) }))
+	defer srv.Close()
+	_, err := http.Get(srv.URL)
+	assert.Error(t, err)
+
+	rec := httptest.NewRecorder() // cannot be hijacked
+	HangUp(rec)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+}
+
+func TestFaultsAreServedInOrderAndSpent(t *testing.T) {
+	var f Faults
+	f.Add("/list", 500, "", 2)
+	f.Add("", 429, "slow down", 1)
+	f.Add("/x", 400, "", 0) // nothing to inject
+	got, ok := f.Take("/start")
+	require.True(t, ok)
+	assert.Equal(t, 429, got.Status)
+	assert.Equal(t, "slow down", got.Message)
+	for range 2 {
+		got, ok = f.Take("/list")
+		require.True(t, ok)
+		assert.Equal(t, 500, got.Status)
+	}
+	_, ok = f.Take("/list")
+	assert.False(t, ok, "spent")
+	_, ok = f.Take("/x")
+	assert.False(t, ok, "n < 1 injects nothing")
+	assert.Empty(t, f.list, "spent faults are forgotten")
+}
+
+func TestWindowIsSliding(t *testing.T) {
+	var w Window
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		_, ok := w.Admit(t0.Add(time.Duration(i)*time.Second), 3, 10*time.Second)
+		require.True(t, ok)
+	}
+	wait, ok := w.Admit(t0.Add(5*time.Second), 3, 10*time.Second)
+	assert.False(t, ok)
+	assert.Equal(t, 5*time.Second, wait, "until the first request leaves the window")
+	_, ok = w.Admit(t0.Add(10*time.Second+time.Nanosecond), 3, 10*time.Second)
+	assert.True(t, ok, "a refused request is not counted, and the oldest has left")
+	_, ok = w.Admit(t0.Add(10*time.Second+2*time.Nanosecond), 3, 10*time.Second)
+	assert.False(t, ok)
+	assert.Equal(t, "2", RetryAfter(1001*time.Millisecond))
+	assert.Equal(t, "0", RetryAfter(0))
+}
+
+func TestClock(t *testing.T) {
+	start := time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC)
+	c := NewClock(start)
+	assert.Equal(t, start, c.Now())
+	c.Advance(time.Minute)
+	require.NoError(t, c.Sleep(context.Background(), time.Second))
+	require.NoError(t, c.Sleep(context.Background(), -time.Second))
+	assert.Equal(t, start.Add(time.Minute+time.Second), c.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, c.Sleep(ctx, time.Hour), context.Canceled)
+	assert.Equal(t, start.Add(time.Minute+time.Second), c.Now(), "a cancelled sleep does not move the clock")
+}
