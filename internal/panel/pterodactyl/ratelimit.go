@@ -24,11 +24,15 @@ func (c *Client) pace(ctx context.Context) error {
 				Detail: "the panel's rate-limit window is spent"}
 		}
 		if err := c.sleep(ctx, left); err != nil {
-			return &panel.Error{Kind: panel.ErrRateLimited, RetryAfter: left,
-				Detail: "waiting for the panel's rate-limit window", Err: err}
+			return &panel.Error{Kind: panel.ErrUnavailable, RetryAfter: left,
+				Detail: "cancelled while waiting for the panel's rate-limit window", Err: err}
 		}
 	}
 	if err := c.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			// Cancelled, not limited: labelled as every other kind does.
+			return &panel.Error{Kind: panel.ErrUnavailable, Detail: "cancelled while pacing requests", Err: ctx.Err()}
+		}
 		return &panel.Error{Kind: panel.ErrRateLimited,
 			Detail: "the bot's own request pacing (WithRateLimit)", Err: err}
 	}
@@ -44,7 +48,11 @@ func (c *Client) pauseLeft() time.Duration {
 // observeRateHeaders follows X-RateLimit-Limit/Remaining: when the panel
 // says nothing is left, requests pause until the window it implies ends (the
 // X-RateLimit-Reset it gave, else one minute after the request that opened
-// the window, else a whole minute). A 429 pauses for its Retry-After.
+// the window, else a whole minute). A 429 pauses for its Retry-After, unless
+// it says the account still has requests left: then it came from a throttle
+// of one route (Pelican limits websocket credentials per server), and
+// pausing every call would let one reconnecting console block /status and
+// /power on every server.
 func (c *Client) observeRateHeaders(resp *http.Response) {
 	h := resp.Header
 	limit, okLimit := headerInt(h, "X-RateLimit-Limit")
@@ -57,6 +65,8 @@ func (c *Client) observeRateHeaders(resp *http.Response) {
 	}
 	var until time.Time
 	switch {
+	case resp.StatusCode == http.StatusTooManyRequests && okRemaining && remaining > 0:
+		return
 	case resp.StatusCode == http.StatusTooManyRequests:
 		until = now.Add(max(retryAfter(h, now), time.Second))
 	case okRemaining && remaining <= 0:
