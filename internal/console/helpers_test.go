@@ -11,63 +11,13 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/manualclock"
 )
 
-// fakeClock is a hand-driven Clock: time moves only on Advance.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []fakeTimer
-}
-
-type fakeTimer struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.timers = append(c.timers, fakeTimer{at: c.now.Add(d), ch: ch})
-	return ch
-}
-
-// Advance moves time and fires the timers that are due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.timers[:0]
-	for _, t := range c.timers {
-		if t.at.After(c.now) {
-			kept = append(kept, t)
-			continue
-		}
-		t.ch <- c.now
-	}
-	c.timers = kept
-}
-
-// pending counts timers not yet fired.
-func (c *fakeClock) pending() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.timers)
+// newTestClock is the clock the relay tests drive by hand.
+func newTestClock() *manualclock.Clock {
+	return manualclock.New(time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC))
 }
 
 // posterFunc is a function-field fake of Poster.
@@ -191,7 +141,7 @@ const testChannel = "111111111111111111"
 // harness runs one relay against a recorder inside a synctest bubble.
 type harness struct {
 	t      *testing.T
-	clock  *fakeClock
+	clock  *manualclock.Clock
 	rec    *recorder
 	hub    *Hub
 	src    *chanSource
@@ -202,7 +152,7 @@ type harness struct {
 
 func newHarness(t *testing.T, rec *recorder, opts []Option, ropts ...RelayOption) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: newFakeClock(), rec: rec, src: newChanSource(), done: make(chan error, 1)}
+	h := &harness{t: t, clock: newTestClock(), rec: rec, src: newChanSource(), done: make(chan error, 1)}
 	// Linger is off unless a test is about it, so each post is visible at once.
 	hub, err := NewHub(rec, append([]Option{WithClock(h.clock), WithLinger(0)}, opts...)...)
 	require.NoError(t, err)

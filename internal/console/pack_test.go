@@ -61,7 +61,7 @@ func TestBuilderNeverExceedsLimit(t *testing.T) {
 }
 
 func TestPackQuietLineIsOneBlock(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newFakeClock()))
+	s := newSender(testChannel, nil, testConfig(newTestClock()))
 	s.addLine("\x1b[32mhello\x1b[0m")
 	msgs := drainAll(s, false)
 	require.Len(t, msgs, 1)
@@ -71,7 +71,7 @@ func TestPackQuietLineIsOneBlock(t *testing.T) {
 }
 
 func TestPackBusyFillsMessages(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newFakeClock()))
+	s := newSender(testChannel, nil, testConfig(newTestClock()))
 	for i := range 200 {
 		s.addLine(fmt.Sprintf("[12:00:%02d INFO]: line %03d of a busy console", i%60, i))
 	}
@@ -85,7 +85,7 @@ func TestPackBusyFillsMessages(t *testing.T) {
 }
 
 func TestFoldAfterLag(t *testing.T) {
-	clk := newFakeClock()
+	clk := newTestClock()
 	s := newSender(testChannel, nil, testConfig(clk))
 	for i := range 100 { // four messages' worth: within the pace floor
 		s.addLine(fmt.Sprintf("line %03d %s", i, strings.Repeat("=", 60)))
@@ -143,7 +143,7 @@ func readAll(t *testing.T, a *attachment) string {
 // A backlog the channel could not post within the fold delay, at the pace
 // Discord accepted messages lately, is folded at once.
 func TestFoldWhenBacklogOutpacesChannel(t *testing.T) {
-	clk := newFakeClock()
+	clk := newTestClock()
 	s := newSender(testChannel, nil, testConfig(clk))
 	fill := func() {
 		for i := range 300 { // about eleven messages' worth
@@ -170,7 +170,7 @@ func TestFoldWhenBacklogOutpacesChannel(t *testing.T) {
 }
 
 func TestFoldSplitsBigBacklog(t *testing.T) {
-	clk := newFakeClock()
+	clk := newTestClock()
 	cfg := testConfig(clk)
 	cfg.maxAttachment = 16 << 10
 	s := newSender(testChannel, nil, cfg)
@@ -197,7 +197,7 @@ func TestFoldSplitsBigBacklog(t *testing.T) {
 }
 
 func TestFoldTakesAtMostHalfTheCap(t *testing.T) {
-	cfg := testConfig(newFakeClock())
+	cfg := testConfig(newTestClock())
 	cfg.maxBytes = 64 << 10
 	s := newSender(testChannel, nil, cfg)
 	for i := range 2000 {
@@ -219,7 +219,7 @@ func TestFoldTakesAtMostHalfTheCap(t *testing.T) {
 }
 
 func TestMemoryCapDropsOldestAndSaysSo(t *testing.T) {
-	cfg := testConfig(newFakeClock())
+	cfg := testConfig(newTestClock())
 	cfg.maxBytes = 8 << 10
 	s := newSender(testChannel, nil, cfg)
 	for i := range 1000 {
@@ -237,7 +237,7 @@ func TestMemoryCapDropsOldestAndSaysSo(t *testing.T) {
 }
 
 func TestLineCap(t *testing.T) {
-	cfg := testConfig(newFakeClock())
+	cfg := testConfig(newTestClock())
 	cfg.maxLines = 100
 	s := newSender(testChannel, nil, cfg)
 	for i := range 250 {
@@ -248,7 +248,7 @@ func TestLineCap(t *testing.T) {
 }
 
 func TestNoticesKeepOrderAndNotify(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newFakeClock()))
+	s := newSender(testChannel, nil, testConfig(newTestClock()))
 	s.addLine("Stopping server")
 	s.addLine("Saving chunks")
 	s.addNotice("🔴 Server is offline")
@@ -260,7 +260,7 @@ func TestNoticesKeepOrderAndNotify(t *testing.T) {
 }
 
 func TestUrgentGoesFirst(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newFakeClock()))
+	s := newSender(testChannel, nil, testConfig(newTestClock()))
 	for i := range 100 {
 		s.addLine(fmt.Sprintf("flood %d %s", i, strings.Repeat("-", 50)))
 	}
@@ -270,7 +270,7 @@ func TestUrgentGoesFirst(t *testing.T) {
 }
 
 func TestFoldKeepsNoticesVisible(t *testing.T) {
-	clk := newFakeClock()
+	clk := newTestClock()
 	s := newSender(testChannel, nil, testConfig(clk))
 	for i := range 200 {
 		s.addLine(fmt.Sprintf("line %03d %s", i, strings.Repeat("=", 60)))
@@ -298,7 +298,7 @@ func FuzzPack(f *testing.F) {
 	f.Add("@everyone <@&1> <@2>\n\x1b[31mred\n!notice\n"+strings.Repeat("y", 5000), byte(2))
 	f.Add(strings.Repeat("a line of console output\n", 400)+"!stop\n"+strings.Repeat("`", 4100), byte(3))
 	f.Fuzz(func(t *testing.T, input string, mode byte) {
-		clk := newFakeClock()
+		clk := newTestClock()
 		cfg := testConfig(clk)
 		cfg.maxAttachment = 16 << 10
 		s := newSender(testChannel, nil, cfg)

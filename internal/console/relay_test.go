@@ -337,7 +337,7 @@ func TestDrainIsBounded(t *testing.T) {
 func TestRelaysShareAChannelSender(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{gate: make(chan struct{})}
-		hub, err := NewHub(rec, WithClock(newFakeClock()), WithLinger(0))
+		hub, err := NewHub(rec, WithClock(newTestClock()), WithLinger(0))
 		require.NoError(t, err)
 		srcA, srcB := newChanSource(), newChanSource()
 		ra, err := hub.NewRelay(testChannel, srcA, WithLabel("mc"))

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/manualclock"
 )
 
 // Gateway intents the fake treats specially (Discord's bit values).
@@ -175,24 +176,7 @@ func WithPrivilegedIntents(mask int64) Option {
 }
 
 // Clock is a hand-driven clock for WithClock: time moves only on Advance.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = manualclock.Clock
 
-// NewClock starts a Clock at start.
-func NewClock(start time.Time) *Clock { return &Clock{t: start} }
-
-// Now reads the clock; pass c.Now to WithClock.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// NewClock starts a Clock at start; pass its Now to WithClock.
+func NewClock(start time.Time) *Clock { return manualclock.New(start) }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/console"
 	"github.com/panelbot/panelbot/internal/console/wings/wingssim"
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -263,7 +264,7 @@ func TestThrottledMakesTheWriterBackOff(t *testing.T) {
 }
 
 func TestThrottledReplayIsReportedAsAPossibleGap(t *testing.T) {
-	s, err := New(fakeCreds{}, sid, "https://panel.example.com", WithClock(newManualClock()))
+	s, err := New(fakeCreds{}, sid, "https://panel.example.com", WithClock(manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))))
 	require.NoError(t, err)
 	q := newQueue(64, s.clock)
 	r := &run{s: s, q: q, lines: newLineSink(q, s.clock, s.backlog)}
@@ -441,7 +442,7 @@ func TestAuthTimeoutReconnectsWithAFreshToken(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	clock := newManualClock()
+	clock := manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	fetches := 0
 	src := fakeCreds{fn: func(context.Context, string) (panel.SocketCredentials, error) {
 		fetches++
@@ -454,7 +455,7 @@ func TestAuthTimeoutReconnectsWithAFreshToken(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Stream(ctx, make(chan console.Event, 16)) }()
 	require.Eventually(t, func() bool {
-		if clock.pending() > 0 { // the next fetch waits for the panel's limit
+		if clock.Pending() > 0 { // the next fetch waits for the panel's limit
 			clock.Advance(fetchEvery)
 		}
 		return conns.Load() >= 3

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,63 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/console"
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 )
-
-// manualClock is a Clock that only moves when told to.
-type manualClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []manualWaiter
-}
-
-type manualWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-	} else {
-		c.waiters = append(c.waiters, manualWaiter{at: c.now.Add(d), ch: ch})
-	}
-	return ch
-}
-
-func (c *manualClock) pending() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- c.now
-	}
-	c.waiters = kept
-}
 
 func lineEv(s string) console.Event { return console.Event{Kind: console.KindLine, Text: s} }
 
@@ -85,7 +30,7 @@ func drain(q *queue) []console.Event {
 }
 
 func TestQueueDropsOldestLinesAndSaysSoOnceDrained(t *testing.T) {
-	q := newQueue(3, newManualClock())
+	q := newQueue(3, manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 	q.push(console.Event{Kind: console.KindNotice, Text: "keep me"})
 	for _, s := range []string{"a", "b", "c", "d"} {
 		q.push(lineEv(s))
@@ -99,7 +44,7 @@ func TestQueueDropsOldestLinesAndSaysSoOnceDrained(t *testing.T) {
 }
 
 func TestQueueKeepsOnlyTheLatestStats(t *testing.T) {
-	q := newQueue(16, newManualClock())
+	q := newQueue(16, manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 	q.push(console.Event{Kind: console.KindStats, Stats: &panel.Resources{MemoryBytes: 1}})
 	q.push(lineEv("a"))
 	q.push(console.Event{Kind: console.KindStats, Stats: &panel.Resources{MemoryBytes: 2}})
@@ -109,7 +54,7 @@ func TestQueueKeepsOnlyTheLatestStats(t *testing.T) {
 }
 
 func TestQueueNextHonoursContext(t *testing.T) {
-	q := newQueue(16, newManualClock())
+	q := newQueue(16, manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, ok := q.next(ctx)
@@ -181,7 +126,7 @@ func (f fakeCreds) SocketCredentials(ctx context.Context, id string) (panel.Sock
 }
 
 func TestTokenCacheReusesUntilCloseToExpiryAndSpacesFetches(t *testing.T) {
-	clock := newManualClock()
+	clock := manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	calls := 0
 	src := fakeCreds{fn: func(context.Context, string) (panel.SocketCredentials, error) {
 		calls++
@@ -202,7 +147,7 @@ func TestTokenCacheReusesUntilCloseToExpiryAndSpacesFetches(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() { _, err := tc.get(ctx, true); done <- err }()
-	require.Eventually(t, func() bool { return clock.pending() == 1 }, 5*time.Second, time.Millisecond,
+	require.Eventually(t, func() bool { return clock.Pending() == 1 }, 5*time.Second, time.Millisecond,
 		"a forced fetch right after one waits on the clock for the panel's limit")
 	assert.Equal(t, 2, calls)
 	clock.Advance(fetchEvery)
@@ -212,7 +157,7 @@ func TestTokenCacheReusesUntilCloseToExpiryAndSpacesFetches(t *testing.T) {
 
 func TestTokenCacheRejectsUnusableCredentials(t *testing.T) {
 	for _, c := range []panel.SocketCredentials{{URL: "wss://n/ws"}, {URL: "ftp://n/ws", Token: "t"}, {URL: "::", Token: "t"}} {
-		tc := newTokenCache(fakeCreds{fn: func(context.Context, string) (panel.SocketCredentials, error) { return c, nil }}, "abc", newManualClock())
+		tc := newTokenCache(fakeCreds{fn: func(context.Context, string) (panel.SocketCredentials, error) { return c, nil }}, "abc", manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
 		_, err := tc.get(context.Background(), false)
 		assert.True(t, errors.Is(err, panel.ErrBadResponse), "%v", err)
 	}

@@ -2,12 +2,12 @@ package contract
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
@@ -71,7 +71,7 @@ func newPteroClient(t *testing.T, baseURL, key string, pelican bool, timeout tim
 }
 
 func startPtero(t *testing.T, log *errLog, pelican bool) *env {
-	clk := newManualClock(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
+	clk := manualclock.New(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
 	opts := []pterosim.Option{pterosim.WithClock(clk.Now), pteroFleet()}
 	rule := offlineReported
 	if pelican {
@@ -94,7 +94,7 @@ func startPtero(t *testing.T, log *errLog, pelican bool) *env {
 		},
 		total:   func() int { return len(sim.Requests()) },
 		state:   sim.ServerState,
-		advance: func() { clk.Add(pterosim.DefaultTransitionDelay + time.Second); sim.Tick() },
+		advance: func() { clk.Advance(pterosim.DefaultTransitionDelay + time.Second); sim.Tick() },
 		bound:   func(timeout time.Duration) time.Duration { return timeout },
 	}
 	e.newClient = func(t *testing.T, baseURL string, timeout time.Duration) panel.Client {
@@ -115,24 +115,4 @@ func countStatus(reqs []pterosim.Request, status int) int {
 		}
 	}
 	return n
-}
-
-// manualClock is a clock that moves only when a test moves it.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newManualClock(t time.Time) *manualClock { return &manualClock{t: t} }
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
