@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/fakediscord"
-	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
 	"github.com/panelbot/panelbot/internal/panel/zampto/zamptosim"
 )
 
@@ -33,7 +32,6 @@ func TestZamptoUnderLoad(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(
 		"panels:\n  - name: zam\n    kind: zampto\n    url: %s\n    api_key_env: ZAMPTO_KEY\n", zs.URL())), 0o600))
 	b := startBot(t, func(s *setup) {
-		s.withSim = func(*setup, *pterosim.Sim) {}
 		s.env["CONFIG_FILE"], s.env["ZAMPTO_KEY"] = file, zs.Token()
 		s.env["PANEL_URL"], s.env["PANEL_API_KEY"], s.env["PANEL_RATE_LIMIT"] = "", "", ""
 	})
