@@ -37,7 +37,7 @@ const (
 //   - the panel down: the connection drops → ErrUnavailable; a node down
 //     is 503 → ErrUnavailable;
 //   - 429 carries Retry-After (the window, scaled here to 1 s);
-//   - the timeout is per attempt: a call may take (retries+1) timeouts.
+//   - the timeout bounds the whole call, queueing and retries included.
 func serverprismKind() kind {
 	return kind{name: serverprism.Kind, start: startPrism}
 }
@@ -76,9 +76,7 @@ func startPrism(t *testing.T, log *errLog) *env {
 		total:   func() int { return len(sim.Requests()) },
 		state:   func(id string) panel.State { return panel.ParseState(sim.State(mustInt(id))) },
 		advance: func() {},
-		bound: func(timeout time.Duration) time.Duration {
-			return time.Duration(prismRetries+1)*timeout + prismBackoff<<prismRetries
-		},
+		bound:   func(timeout time.Duration) time.Duration { return timeout },
 	}
 	e.newClient = func(t *testing.T, baseURL string, timeout time.Duration) panel.Client {
 		return e.record(build(t, baseURL, sim.Token(), timeout))

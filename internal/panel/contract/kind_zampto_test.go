@@ -44,7 +44,7 @@ const (
 //   - the panel down: the connection drops → ErrUnavailable;
 //   - 429: the sim's own sliding window, with Retry-After (FailNext sends
 //     none, so the test fills the window instead);
-//   - the timeout is per attempt: a call may take (retries+1) timeouts.
+//   - the timeout bounds the whole call, queueing and retries included.
 func zamptoKind() kind {
 	return kind{name: zampto.Kind, start: startZampto}
 }
@@ -91,9 +91,7 @@ func startZampto(t *testing.T, log *errLog) *env {
 		total:   func() int { return len(sim.Requests()) },
 		state:   func(id string) panel.State { return panel.ParseState(sim.State(mustInt(id))) },
 		advance: func() {},
-		bound: func(timeout time.Duration) time.Duration {
-			return time.Duration(zamptoRetries+1)*timeout + zamptoBackoff<<zamptoRetries
-		},
+		bound:   func(timeout time.Duration) time.Duration { return timeout },
 	}
 	e.newClient = func(t *testing.T, baseURL string, timeout time.Duration) panel.Client {
 		return e.record(build(t, baseURL, sim.Token(), timeout))

@@ -15,12 +15,14 @@ import (
 
 // Resources reports a server's live state and usage. The limits come from
 // the list or the details endpoint, cached for a few minutes, so a status
-// normally costs one request.
+// normally costs one request; when it costs two, they share one timeout.
 func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, error) {
 	op := "resources " + clip(id, 40)
 	if err := checkID(id); err != nil {
 		return panel.Resources{}, withOp(err, op)
 	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	lim, err := c.serverLimits(ctx, id)
 	if err != nil {
 		return panel.Resources{}, withOp(err, op)

@@ -160,7 +160,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 			return nil, configError(err.Error())
 		}
 	}
-	c.limiter = rate.NewLimiter(rate.Every(time.Minute/time.Duration(c.perMinute)), defaultBurst)
+	c.limiter = newLimiter(c.perMinute)
 	// The key must not follow a redirect, and a redirect means PANEL_URL is
 	// not the API's address: the answer is examined, not followed.
 	c.hc.CheckRedirect = httpapi.NoRedirects

@@ -258,7 +258,12 @@ func TestFailuresAgainstSim(t *testing.T) {
 	sim.SetDown(false)
 
 	sim.SetNodeDown(true)
-	assert.ErrorIs(t, c.Power(ctx, idA, panel.SignalStart), panel.ErrUnavailable)
+	err = c.Power(ctx, idA, panel.SignalStart)
+	assert.ErrorIs(t, err, panel.ErrUnavailable)
+	assert.Contains(t, panel.UserMessage(err), "cannot reach the node", "the panel answered: the node is down")
+	_, err = c.Resources(ctx, idA)
+	assert.ErrorIs(t, err, panel.ErrUnavailable)
+	assert.Contains(t, panel.UserMessage(err), "cannot reach the node")
 }
 
 func TestSocketCredentialsAgainstSim(t *testing.T) {

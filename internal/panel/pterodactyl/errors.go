@@ -15,6 +15,11 @@ import (
 // maxDetail bounds the panel's own explanation kept in an error.
 const maxDetail = 300
 
+// daemonException is the code of the panel's answer when it cannot reach
+// the node (Wings) a server runs on: 504 when the node is unreachable, or
+// the node's own 5xx.
+const daemonException = "DaemonConnectionException"
+
 // errorEnvelope is the panel's error body:
 // {"errors":[{"code":"…","status":"…","detail":"…"}]}.
 type errorEnvelope struct {
@@ -60,9 +65,16 @@ func (c *Client) statusError(resp *http.Response, path string, body []byte) erro
 		e.Kind = panel.ErrUnavailable
 		// The panel turns the node's 502 for a stopped server into its own
 		// 502; a node it cannot reach stays DaemonConnectionException.
-		if status == http.StatusBadGateway && isJSON && code != "DaemonConnectionException" &&
-			strings.HasSuffix(pathOnly(path), "/command") {
+		switch {
+		case status == http.StatusBadGateway && isJSON && code != daemonException &&
+			strings.HasSuffix(pathOnly(path), "/command"):
 			e.Kind = panel.ErrOffline
+		case isJSON && code == daemonException:
+			// The panel answered; the node (Wings) behind it did not: the
+			// default "the panel is not answering" would send the user to
+			// the wrong place.
+			e.Message = "The " + c.displayName() + " panel cannot reach the node this server runs on. " +
+				"Try again in a minute; if it keeps failing, ask the host whether the node is down."
 		}
 	case status >= 300 && status < 400:
 		return c.badResponse(status, "a redirect instead of an answer from "+pathOnly(path))

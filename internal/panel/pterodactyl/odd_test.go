@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,6 +241,44 @@ func TestCancelDuringRetryAfterWait(t *testing.T) {
 	assert.Equal(t, 3*time.Second, waited)
 }
 
+// TestRequestsOfOneCallShareItsTimeout: Servers (its pages) and Resources
+// (details, then resources) are one call each: a slow first request leaves
+// the next only what remains of the timeout (each used to get its own).
+func TestRequestsOfOneCallShareItsTimeout(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	slowThenSilent := func(w http.ResponseWriter, r *http.Request, n int, first string) {
+		if n > 1 {
+			<-r.Context().Done()
+			return
+		}
+		select { // a slow panel: most of the budget goes on the first answer
+		case <-time.After(timeout * 3 / 4):
+		case <-r.Context().Done():
+			return
+		}
+		answer(w, 200, jsonCT, first)
+	}
+	page := `{"object":"list","data":[{"object":"server","attributes":{"identifier":"1a2b3c4d"}}],"meta":{"pagination":{"current_page":1,"total_pages":2}}}`
+	for name, tc := range map[string]struct {
+		first string
+		call  func(c *Client) error
+	}{
+		"servers":   {page, func(c *Client) error { _, err := c.Servers(context.Background()); return err }},
+		"resources": {okServer, func(c *Client) error { _, err := c.Resources(context.Background(), idA); return err }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := newStub(t, func(w http.ResponseWriter, r *http.Request, n int) { slowThenSilent(w, r, n, tc.first) })
+			c, _ := newClient(t, p.srv.URL, testKey, WithTimeout(timeout))
+			start := time.Now()
+			err := tc.call(c)
+			took := time.Since(start)
+			require.ErrorIs(t, err, panel.ErrUnavailable)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Less(t, took, timeout*14/10, "one budget for the whole call")
+		})
+	}
+}
+
 func TestRemainingZeroPauses(t *testing.T) {
 	clk := newClock()
 	p := newStub(t, func(w http.ResponseWriter, _ *http.Request, n int) {
@@ -273,12 +312,23 @@ func TestOwnPacing(t *testing.T) {
 	p := newStub(t, func(w http.ResponseWriter, _ *http.Request, _ int) { answer(w, 204, "", "") })
 	c, err := New(p.srv.URL, testKey, WithRateLimit(1), WithTimeout(200*time.Millisecond))
 	require.NoError(t, err)
-	for i := 0; i < defaultBurst; i++ {
-		require.NoError(t, c.Power(context.Background(), idA, panel.SignalStart))
-	}
+	require.NoError(t, c.Power(context.Background(), idA, panel.SignalStart))
 	err = c.Power(context.Background(), idA, panel.SignalStart)
 	assert.ErrorIs(t, err, panel.ErrRateLimited)
-	assert.Equal(t, defaultBurst, p.count())
+	assert.Equal(t, 1, p.count(), "one a minute means one, not a burst of four")
+}
+
+// TestOwnPacingKeepsToTheLimit: a token bucket lets burst + rate·1 min
+// through in a minute, which must not exceed the limit the client was given
+// (it used to be rate = the limit, so 240 a minute let 244 through).
+func TestOwnPacingKeepsToTheLimit(t *testing.T) {
+	for _, perMinute := range []int{1, 2, 3, 5, 20, defaultPerMinute, 256, 720, 60000} {
+		l := newLimiter(perMinute)
+		inMinute := float64(l.Burst()) + float64(l.Limit())*60
+		assert.LessOrEqual(t, math.Floor(inMinute+1e-9), float64(perMinute), "%d a minute", perMinute)
+		assert.GreaterOrEqual(t, inMinute, float64(perMinute)*0.9-1, "%d a minute: not needlessly slow", perMinute)
+		assert.LessOrEqual(t, l.Burst(), defaultBurst)
+	}
 }
 
 func TestNetworkErrorRetriedAndClean(t *testing.T) {

@@ -7,12 +7,29 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
 // panelWindow is the length of the panel's rate-limit window: Laravel counts
 // requests in a fixed window of one minute that opens at the first request.
 const panelWindow = time.Minute
+
+// newLimiter paces the client so that no minute, however the panel counts
+// it (Laravel: a fixed minute opened by the first request), sees more than
+// perMinute requests. A token bucket of burst b and rate r lets b + r·1 min
+// through in a minute, so r is (perMinute − b) a minute, not perMinute: the
+// burst comes out of the budget, it is not added to it.
+func newLimiter(perMinute int) *rate.Limiter {
+	burst := min(defaultBurst, max(1, perMinute/5))
+	if perMinute <= burst {
+		// One a minute: space them a tenth more than a minute, so network
+		// jitter cannot put two in one window.
+		return rate.NewLimiter(rate.Every(time.Minute+time.Minute/10), 1)
+	}
+	return rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute-burst)), burst)
+}
 
 // pace waits for the client's own limiter and, when the panel said its
 // window is spent, for that window to end. A wait that would outlast the

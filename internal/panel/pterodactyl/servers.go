@@ -21,9 +21,11 @@ type limitsAt struct {
 }
 
 // Servers lists every server the key can see (owned or shared), following
-// the pagination, at most 50 pages of 100.
+// the pagination, at most 50 pages of 100. The pages share one timeout.
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list servers"
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	var all []panel.Server
 	seen := make(map[string]limitsAt)
 	for page := 1; page <= maxPages; page++ {

@@ -272,6 +272,40 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	assert.Equal(t, int32(2), wcalls.Load(), "the read reached the panel at once")
 }
 
+// TestTimeoutBoundsTheWholeCall: a silent ServerPrism costs a call one
+// timeout, not one per retry, and the name lookups of Servers share the
+// list's budget (they used to cost (retries+1) timeouts each).
+func TestTimeoutBoundsTheWholeCall(t *testing.T) {
+	var details atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == base {
+			_, _ = w.Write([]byte(`{"data":[{"id":1,"product":"A","service_status":"active"},{"id":2,"product":"B","service_status":"active"}]}`))
+			return
+		}
+		details.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	const timeout = 300 * time.Millisecond
+	c := newClient(t, srv.URL, someKey, WithTimeout(timeout), WithRetries(2, time.Millisecond))
+
+	start := time.Now()
+	servers, err := c.Servers(testkit.Context(t))
+	require.NoError(t, err, "names are a nicety")
+	assert.Len(t, servers, 2)
+	assert.Less(t, time.Since(start), 2*timeout, "the lookups share the list's budget")
+	assert.Equal(t, int32(1), details.Load(), "no retry and no further lookup fits in a spent budget")
+
+	details.Store(0)
+	start = time.Now()
+	_, err = c.Resources(testkit.Context(t), "1")
+	pe := testkit.RequireKind(t, err, panel.ErrUnavailable)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "ServerPrism did not answer in time. Try again in a minute.", pe.Message)
+	assert.Less(t, time.Since(start), 2*timeout)
+	assert.Equal(t, int32(1), details.Load())
+}
+
 func TestBucketsAreSeparate(t *testing.T) {
 	sim := newSim(t)
 	c := newClient(t, sim.URL(), sim.Token(), WithRateLimits(1000, 1, time.Hour))

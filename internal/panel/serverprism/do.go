@@ -29,16 +29,20 @@ type request struct {
 func (r request) isWrite() bool { return r.method != http.MethodGet }
 
 // do is the one funnel every request goes through: the request's bucket,
-// the Authorization header, the per-request timeout, the status check and
-// typed errors. It returns the body of a 2xx answer for the caller to
-// decode. Only GETs are retried, on network errors, 5xx and 503 ("retry
-// after a short delay") and short 429s (see httpapi.Retrier): a power
-// signal or a command is never sent twice.
+// the Authorization header, the call's timeout, the status check and typed
+// errors. It returns the body of a 2xx answer for the caller to decode. The
+// timeout bounds the whole call — queueing, every attempt and the pauses
+// between them (a method that makes several requests bounds them together,
+// see Servers). Only GETs are retried, on network errors, 5xx and 503
+// ("retry after a short delay") and short 429s (see httpapi.Retrier): a
+// power signal or a command is never sent twice.
 func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 	payload, err := httpapi.EncodeJSON(r.op, r.body)
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := c.conn.Bound(ctx)
+	defer cancel()
 	return c.retry.Do(ctx, r.method, func() ([]byte, error) { return c.attempt(ctx, r, payload) })
 }
 
@@ -49,9 +53,13 @@ func (c *Client) bucketFor(r request) *httpapi.Bucket {
 	return c.read
 }
 
-// attempt waits for a slot in the request's bucket and sends it once.
+// attempt waits for a slot in the request's bucket and sends it once. The
+// wait may not eat the time the request itself needs (QueueContext).
 func (c *Client) attempt(ctx context.Context, r request, payload []byte) ([]byte, error) {
-	if err := c.bucketFor(r).Wait(ctx); err != nil {
+	qctx, cancel := httpapi.QueueContext(ctx)
+	err := c.bucketFor(r).Wait(qctx)
+	cancel()
+	if err != nil {
 		return nil, httpapi.QueueError(r.op, "WithRateLimits", err, func(after time.Duration) string {
 			return c.limitSentence(r) + " and the bot's queue is full; try again in " + secondsText(after) + "."
 		})

@@ -21,9 +21,12 @@ const MaxCommandLength = 1024
 // names only the product ("Minecraft 4 GB"), so the first time a server is
 // listed its own name and limits are read from its details — at most
 // WithNameLookups of them per call, best effort — and remembered; until
-// then, and if that fails, the product stands as its name.
+// then, and if that fails, the product stands as its name. The list and
+// the lookups share one timeout: names never make the call longer.
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list servers"
+	ctx, cancel := c.conn.Bound(ctx)
+	defer cancel()
 	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers", scope: scopeRead})
 	if err != nil {
 		return nil, err

@@ -143,7 +143,10 @@ func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 }
 
 // Resources reports an instance's state, with live figures when it runs.
+// The instance and its stats are two requests that share one timeout.
 func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	in, err := c.instance(ctx, id)
 	if err != nil {
 		return panel.Resources{}, err

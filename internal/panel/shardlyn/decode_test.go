@@ -65,6 +65,20 @@ func TestMapStatus(t *testing.T) {
 	assert.Equal(t, "suspended", unusable)
 }
 
+// TestInstanceTextsAreBounded: names come from the panel and go to
+// Discord: one line, bounded, like every other panel kind's.
+func TestInstanceTextsAreBounded(t *testing.T) {
+	long := strings.Repeat("é", 5000)
+	in, err := decodeInstance([]byte(`{"id":"i-1","name":"line one\nline two` + long + `","description":"` + long +
+		`","node_name":"` + long + `","status":"running"}`))
+	require.NoError(t, err)
+	s := in.server()
+	assert.True(t, strings.HasPrefix(s.Name, "line one line two"), s.Name[:20])
+	assert.LessOrEqual(t, len([]rune(s.Name)), 101)
+	assert.LessOrEqual(t, len([]rune(s.Description)), 501)
+	assert.LessOrEqual(t, len([]rune(s.Node)), 101)
+}
+
 // FuzzDecodeAnswers feeds arbitrary bytes to every decoder of panel
 // answers: none may panic, and what they return must be sane.
 func FuzzDecodeAnswers(f *testing.F) {

@@ -129,6 +129,35 @@ func TestPerCallTimeout(t *testing.T) {
 	assert.Contains(t, panel.UserMessage(err), "did not answer in time")
 }
 
+// TestResourcesSharesOneTimeout: the instance and its stats are one call: a
+// slow first answer leaves the stats only what remains of the timeout (each
+// request used to get its own).
+func TestResourcesSharesOneTimeout(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 1 {
+			<-r.Context().Done()
+			return
+		}
+		select { // a slow panel: most of the budget goes on the instance
+		case <-time.After(timeout * 3 / 4):
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = w.Write([]byte(`{"id":"i-1","name":"one","status":"running"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := shardlyn.New(srv.URL, shardlyn.APIToken("shardlyn_api_x"), shardlyn.WithTimeout(timeout))
+	require.NoError(t, err)
+	start := time.Now()
+	_, err = c.Resources(context.Background(), "i-1")
+	took := time.Since(start)
+	require.ErrorIs(t, err, panel.ErrUnavailable)
+	assert.Less(t, took, timeout*14/10, "one budget for the whole call")
+	assert.Equal(t, int32(2), n.Load(), "the instance, then the stats")
+}
+
 func TestCallerCancellationIsReported(t *testing.T) {
 	sim, clk := setup(t)
 	c := passwordClient(t, sim, clk)

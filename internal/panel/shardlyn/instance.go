@@ -45,6 +45,9 @@ func (in instanceJSON) status() string {
 	return in.State
 }
 
+// server maps an instance for the bot. The texts are the panel's and are
+// shown on Discord: they are made one line and bounded, as every other
+// panel kind does, so that a hostile or broken answer cannot flood a reply.
 func (in instanceJSON) server() panel.Server {
 	state, unusable, suspended := mapStatus(in.status())
 	name := in.Name
@@ -56,8 +59,8 @@ func (in instanceJSON) server() panel.Server {
 		node = string(in.NodeID)
 	}
 	return panel.Server{
-		ID: string(in.ID), Name: name, Description: in.Description, Node: node,
-		Suspended: suspended || in.Suspended, Status: unusable, State: state,
+		ID: string(in.ID), Name: clip(oneLine(name), 100), Description: clip(oneLine(in.Description), 500),
+		Node: clip(oneLine(node), 100), Suspended: suspended || in.Suspended, Status: unusable, State: state,
 	}
 }
 

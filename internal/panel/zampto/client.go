@@ -75,14 +75,15 @@ func WithRateLimit(n int, per time.Duration) Option {
 	}
 }
 
-// WithTimeout bounds each HTTP request, once its turn in the queue has come
-// (default 15 s).
+// WithTimeout bounds each call as a whole (default 15 s): its wait for a
+// turn in the queue, every attempt and the pauses between retries. A call
+// whose turn would come too late fails at once with ErrRateLimited.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error { return httpapi.SetPositive(&c.conn.Timeout, "WithTimeout", d) }
 }
 
-// WithMaxQueueWait bounds how long a request waits for its turn when the
-// caller's context has no earlier deadline (default 30 s): past it, the call
+// WithMaxQueueWait bounds how long a request waits for its turn (default
+// 30 s; the call's timeout, when shorter, bounds it too): past it, the call
 // fails at once with ErrRateLimited instead of queueing.
 func WithMaxQueueWait(d time.Duration) Option {
 	return func(c *Client) error { return httpapi.SetPositive(&c.maxWait, "WithMaxQueueWait", d) }

@@ -236,6 +236,47 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 	assert.Equal(t, "zampto did not answer in time. Try again in a minute.", pe.Message)
 }
 
+// TestTimeoutBoundsTheWholeCall: a silent zampto costs a call one timeout,
+// not one per retry (it used to cost (retries+1) timeouts plus backoff).
+func TestTimeoutBoundsTheWholeCall(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	const timeout = 300 * time.Millisecond
+	c := newClient(t, srv.URL, "0123456789abcdef0123", WithTimeout(timeout), WithRetries(2, time.Millisecond))
+	for name, call := range map[string]func() error{
+		"list":   func() error { _, err := c.Servers(testkit.Context(t)); return err },
+		"health": func() error { return c.Health(testkit.Context(t)) },
+	} {
+		calls.Store(0)
+		start := time.Now()
+		err := call()
+		took := time.Since(start)
+		pe := testkit.RequireKind(t, err, panel.ErrUnavailable)
+		assert.ErrorIs(t, err, context.DeadlineExceeded, name)
+		assert.Equal(t, "zampto did not answer in time. Try again in a minute.", pe.Message, name)
+		assert.Less(t, took, 2*timeout, name)
+		assert.Equal(t, int32(1), calls.Load(), "%s: no retry fits in a spent budget", name)
+	}
+}
+
+// TestQueueLeavesTheRequestTimeToRun: the queue is inside the call's
+// timeout, but a turn that would leave the request almost none of it is
+// refused at once ("try again in N s") rather than taken and timed out.
+func TestQueueLeavesTheRequestTimeToRun(t *testing.T) {
+	sim := newSim(t)
+	c := newClient(t, sim.URL(), sim.Token(), WithRateLimit(1, time.Second), WithTimeout(1300*time.Millisecond))
+	require.NoError(t, c.Power(testkit.Context(t), "1", panel.SignalStart))
+	start := time.Now()
+	pe := testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalStop), panel.ErrRateLimited)
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "refused at once")
+	assert.Contains(t, pe.Message, "queue is full")
+	assert.Equal(t, 1, sim.Count(http.MethodPost, "/start")+sim.Count(http.MethodPost, "/stop"))
+}
+
 func TestWrongBaseURLIsAConfigError(t *testing.T) {
 	pages := map[string]http.HandlerFunc{
 		"html page": func(w http.ResponseWriter, _ *http.Request) {

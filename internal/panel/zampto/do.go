@@ -18,21 +18,29 @@ type request struct {
 }
 
 // do is the one funnel every request goes through: the rate-limit queue, the
-// Authorization header, the per-request timeout, the status check and typed
+// Authorization header, the call's timeout, the status check and typed
 // errors. It returns the body of a 2xx answer for the caller to decode.
-// Only GETs are retried (see httpapi.Retrier): a power signal is never sent
-// twice.
+// The timeout bounds the whole call — queueing, every attempt and the
+// pauses between them — so a silent zampto costs one timeout, not one per
+// retry. Only GETs are retried (see httpapi.Retrier): a power signal is
+// never sent twice.
 func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 	payload, err := httpapi.EncodeJSON(r.op, r.body)
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := c.conn.Bound(ctx)
+	defer cancel()
 	return c.retry.Do(ctx, r.method, func() ([]byte, error) { return c.attempt(ctx, r, payload) })
 }
 
-// attempt waits for a slot in the queue and sends the request once.
+// attempt waits for a slot in the queue and sends the request once. The
+// wait may not eat the time the request itself needs (QueueContext).
 func (c *Client) attempt(ctx context.Context, r request, payload []byte) ([]byte, error) {
-	if err := c.queue.Wait(ctx); err != nil {
+	qctx, cancel := httpapi.QueueContext(ctx)
+	err := c.queue.Wait(qctx)
+	cancel()
+	if err != nil {
 		return nil, httpapi.QueueError(r.op, "WithRateLimit", err, c.queueFullMessage)
 	}
 	resp, body, err := c.conn.Exchange(ctx, r.op, func(ctx context.Context) (*http.Request, error) {

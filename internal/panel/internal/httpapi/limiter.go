@@ -95,6 +95,19 @@ func (b *Bucket) reserve(ctx context.Context) (*rate.Reservation, time.Duration,
 	return res, delay, nil
 }
 
+// QueueContext is the context to wait for a turn in: it ends when a quarter
+// of what is left of ctx remains, so that a request whose turn comes still
+// has time to be answered. Without it a call bounded by its timeout could
+// get its turn a moment before its deadline, spend a slot of the panel's
+// limit and then report that the panel "did not answer in time".
+func QueueContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-time.Until(dl)/4))
+}
+
 // Pause holds every request back until the panel's Retry-After has passed.
 func (b *Bucket) Pause(d time.Duration) {
 	until := time.Now().Add(d)

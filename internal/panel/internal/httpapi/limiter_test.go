@@ -55,3 +55,24 @@ func TestBucketPauseHoldsEveryRequest(t *testing.T) {
 	assert.Greater(t, qf.After, 59*time.Minute)
 	assert.Contains(t, qf.Error(), "the next free slot is in")
 }
+
+// TestQueueContextLeavesTimeToAnswer: a turn that would come in the last
+// quarter of the deadline is refused at once, not taken with no time left
+// for the request itself.
+func TestQueueContextLeavesTimeToAnswer(t *testing.T) {
+	b := NewBucket(1, time.Second, time.Minute) // one every 1.1 s
+	require.NoError(t, b.Wait(context.Background()))
+	ctx, cancel := context.WithTimeout(context.Background(), 1300*time.Millisecond)
+	defer cancel()
+	qctx, qcancel := QueueContext(ctx)
+	defer qcancel()
+	start := time.Now()
+	var qf *QueueFull
+	require.ErrorAs(t, b.Wait(qctx), &qf, "the turn at 1.1 s leaves 0.2 s of 1.3 s: too little")
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "refused at once")
+
+	qctx, qcancel = QueueContext(context.Background())
+	defer qcancel()
+	_, ok := qctx.Deadline()
+	assert.False(t, ok, "no deadline, none added")
+}

@@ -21,24 +21,39 @@ import (
 )
 
 // Caller sends a client's requests and reads the answers: the HTTP client,
-// the per-request timeout and the name of the panel for the user's
+// the timeout of one call and the name of the panel for the user's
 // sentence. It is what the zampto and ServerPrism funnels share below their
 // queues and above their status checks.
 type Caller struct {
-	Panel   string // names the panel in messages: "zampto"
-	HC      *http.Client
-	Timeout time.Duration // bounds each request once its turn has come
+	Panel string // names the panel in messages: "zampto"
+	HC    *http.Client
+	// Timeout bounds one whole call (see Bound): its wait in the queue,
+	// every attempt and the pauses between them, so that a silent panel
+	// costs the caller Timeout and not Timeout per retry.
+	Timeout time.Duration
 	// MaxBody bounds what is read of an answer; a longer one is read one
 	// byte further, for the caller to refuse by its length.
 	MaxBody int
 }
 
-// Exchange sends the request that build makes (for a context bounded by
-// Timeout) and reads its answer. A request that gets no answer fails with
-// ErrUnavailable saying whether the caller gave up or the panel did not
-// answer in time; build's own error is returned as it is.
+// errTimedOut is the cause of a call that outlived its Timeout; it tells
+// "the panel did not answer in time" from "the caller gave up".
+var errTimedOut = errors.New("the call's timeout expired")
+
+// Bound limits ctx to Timeout for one whole call. A funnel calls it once,
+// before its first wait and its first attempt, and hands the result to
+// every attempt and every pause, so that retries share one budget.
+func (c *Caller) Bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, c.Timeout, errTimedOut)
+}
+
+// Exchange sends the request that build makes and reads its answer. ctx
+// should come from Bound; Exchange still keeps the request itself within
+// Timeout, so that no request goes unbounded. A request that gets no
+// answer fails with ErrUnavailable saying whether the caller gave up or the
+// panel did not answer in time; build's own error is returned as it is.
 func (c *Caller) Exchange(ctx context.Context, op string, build func(context.Context) (*http.Request, error)) (*http.Response, []byte, error) {
-	rctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	rctx, cancel := context.WithTimeoutCause(ctx, c.Timeout, errTimedOut)
 	defer cancel()
 	req, err := build(rctx)
 	if err != nil {
@@ -46,24 +61,30 @@ func (c *Caller) Exchange(ctx context.Context, op string, build func(context.Con
 	}
 	resp, err := c.HC.Do(req)
 	if err != nil {
-		return nil, nil, c.networkError(ctx, op, err)
+		return nil, nil, c.networkError(rctx, op, err)
 	}
 	body, err := ReadBody(resp, c.MaxBody)
 	if err != nil {
-		return nil, nil, c.networkError(ctx, op, err)
+		return nil, nil, c.networkError(rctx, op, err)
 	}
 	return resp, body, nil
 }
 
 // networkError hides the request URL that *url.Error repeats and says
-// whether the caller gave up or the panel did not answer in time.
+// whether the caller gave up or the panel did not answer in time. ctx is
+// the request's own context: its cause tells the two apart.
 func (c *Caller) networkError(ctx context.Context, op string, err error) *panel.Error {
 	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: StripURL(err)}
 	switch {
+	case errors.Is(context.Cause(ctx), errTimedOut):
+		e.Err = context.DeadlineExceeded
+		e.Detail = c.Panel + " did not answer within " + c.Timeout.String()
+		e.Message = c.Panel + " did not answer in time. Try again in a minute."
 	case ctx.Err() != nil:
+		// The caller's own context ended: its error, not the transport's.
 		e.Err = ctx.Err()
 	case errors.Is(err, context.DeadlineExceeded):
-		e.Detail = c.Panel + " did not answer within " + c.Timeout.String()
+		// The HTTP client's own timeout (WithHTTPClient).
 		e.Message = c.Panel + " did not answer in time. Try again in a minute."
 	}
 	return e

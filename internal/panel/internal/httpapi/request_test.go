@@ -74,6 +74,37 @@ func TestExchangeSaysWhoGaveUp(t *testing.T) {
 	assert.Same(t, built, err)
 }
 
+// TestBoundSharesOneBudget: the attempts of one call share the Timeout that
+// Bound set, so a second attempt after a timed-out one fails at once, and
+// both say the panel did not answer in time.
+func TestBoundSharesOneBudget(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	const timeout = 100 * time.Millisecond
+	c := caller(timeout)
+	ctx, cancel := c.Bound(context.Background())
+	defer cancel()
+	start := time.Now()
+	for range 3 {
+		_, _, err := c.Exchange(ctx, "op", get(srv.URL))
+		var pe *panel.Error
+		require.ErrorAs(t, err, &pe)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, "Acme did not answer in time. Try again in a minute.", pe.Message)
+	}
+	assert.Less(t, time.Since(start), 2*timeout, "three attempts, one budget")
+
+	parent, stop := context.WithCancel(context.Background())
+	ctx, cancel = c.Bound(parent)
+	defer cancel()
+	stop()
+	_, _, err := c.Exchange(ctx, "op", get(srv.URL))
+	var pe *panel.Error
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Empty(t, pe.Message, "the caller gave up: not the panel's fault")
+}
+
 func TestRedirectsAreNotFollowed(t *testing.T) {
 	var followed bool
 	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { followed = true }))

@@ -82,6 +82,11 @@ func New(t testing.TB, opts ...Option) *Sim {
 		sockets:   map[string]map[*socket]struct{}{},
 		nextJTI:   1,
 		log:       simkit.NewLog(func(r *Request) *int { return &r.Status }),
+		// A refused handshake (a foreign Origin, a bad version) answers
+		// the documented envelope too, not gorilla's plain text.
+		upgrader: websocket.Upgrader{Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			writeError(w, status, reason.Error())
+		}},
 	}
 	s.apiTokens = map[string]bool{s.apiToken: true}
 	s.applyAccounts()

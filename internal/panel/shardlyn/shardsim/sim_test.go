@@ -283,3 +283,21 @@ func TestLogSocketRequiresUpgrade(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "websocket upgrade required", out["error"])
 }
+
+// TestRefusedHandshakeAnswersTheEnvelope: "all errors follow this format",
+// a websocket handshake refused by the upgrader (here a foreign Origin)
+// included.
+func TestRefusedHandshakeAnswersTheEnvelope(t *testing.T) {
+	sim := shardsim.New(t, shardsim.WithMaxSockets(1), shardsim.WithInstances(shardsim.Instance{ID: "i-1"}))
+	h := http.Header{"Authorization": {"Bearer " + sim.APIToken()}, "Origin": {"https://evil.example"}}
+	_, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(sim.URL(), "http")+"/v1/instances/i-1/logs", h)
+	require.ErrorIs(t, err, websocket.ErrBadHandshake)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	var out map[string]string
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	assert.NotEmpty(t, out["error"])
+	_, _, err = dial(t, sim, "i-1", "Bearer "+sim.APIToken())
+	require.NoError(t, err, "the refused socket holds no slot")
+}
