@@ -26,10 +26,11 @@ type outMsg struct {
 	content string
 	file    *attachment
 	silent  bool
-	posted  int // lines in code blocks
-	folded  int // lines in the attachment
-	code    int // width of code blocks, fences included
-	bytes   int // held bytes to release once settled
+	posted  int      // lines in code blocks
+	folded  int      // lines in the attachment
+	code    int      // width of code blocks, fences included
+	bytes   int      // held bytes to release once settled
+	warn    warnings // the warnings it tells, told again if it is refused
 }
 
 // take records a line popped from the queue into this message.
@@ -148,6 +149,10 @@ func (s *sender) settle(m *outMsg, out outcome, why string) {
 		s.warn.unconfirmed += n
 	default:
 		s.stats.Failed += n
+		// Discord showed nothing of it: the warnings it carried are still
+		// untold. (An unconfirmed message may have been shown, so its
+		// warnings are not repeated: its own lines are reported instead.)
+		s.warn = s.warn.add(m.warn)
 		if n > 0 {
 			s.warn.failed += n
 			s.warn.failedWhy = why

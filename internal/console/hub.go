@@ -74,12 +74,17 @@ func WithFoldAfter(d time.Duration) Option { return func(c *config) { c.foldAfte
 // under Discord's 10 MiB); a bigger backlog is split over several messages.
 func WithMaxAttachment(n int) Option { return func(c *config) { c.maxAttachment = n } }
 
-// WithPostTimeout bounds one request to Discord, including the wait for
-// the channel's rate-limit bucket inside discordgo (default 30 s).
+// WithPostTimeout bounds one request to Discord (default 30 s). It does not
+// bound discordgo's wait for the channel's rate-limit bucket before the
+// request, which ignores contexts; that wait lasts at most until the bucket
+// resets, as Discord's headers say.
 func WithPostTimeout(d time.Duration) Option { return func(c *config) { c.postTimeout = d } }
 
 // WithDrainTimeout bounds how long a sender keeps posting what it holds
-// after its last relay stopped (default 5 s).
+// after its last relay stopped (default 5 s), plus at most one wait for the
+// rate-limit bucket (see WithPostTimeout). What is still unposted then is
+// counted as dropped and written to the log, since nobody is left to tell
+// the channel.
 func WithDrainTimeout(d time.Duration) Option { return func(c *config) { c.drainTimeout = d } }
 
 // WithLinger sets how long after a post a message that is not full waits

@@ -111,9 +111,14 @@ func (s *sender) drain(hard context.Context) {
 		s.forget(s.lines.pop())
 	}
 	s.stats.Dropped += left
+	untold := s.warn
+	s.warn = warnings{}
 	s.mu.Unlock()
-	if left > 0 {
-		s.cfg.log.Warn("console lines left unposted at shutdown", "channel", s.channelID, "lines", left)
+	// Nobody is left to tell the channel: the operator's log says it all.
+	if left > 0 || untold != (warnings{}) {
+		s.cfg.log.Warn("console relay stopped before the channel was told everything", "channel", s.channelID,
+			"lines_unposted", left, "dropped_untold", untold.dropped,
+			"unconfirmed_untold", untold.unconfirmed, "refused_untold", untold.failed)
 	}
 }
 

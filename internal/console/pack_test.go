@@ -371,3 +371,27 @@ func checkMessage(t *testing.T, m *outMsg) []string {
 	require.False(t, in, "unclosed block")
 	return items
 }
+
+// A message Discord refused showed nothing, so the warnings it carried are
+// told again in the next one; nothing is lost without a word.
+func TestRefusedMessageWarningsAreToldAgain(t *testing.T) {
+	cfg := testConfig(newTestClock())
+	cfg.maxBytes = 8 << 10
+	s := newSender(testChannel, nil, cfg)
+	for i := range 300 {
+		s.addLine(fmt.Sprintf("line %04d", i))
+	}
+	dropped := s.Stats().Dropped
+	require.Positive(t, dropped)
+	m := s.compose(false)
+	require.Contains(t, m.content, fmt.Sprintf("⚠ %d console lines were dropped", dropped))
+	s.settle(m, refused, "HTTP 403")
+	next := s.compose(false)
+	text, _ := blocks(t, next.content)
+	assert.Equal(t, []string{
+		fmt.Sprintf("⚠ %d console lines were dropped: the console produced more than the bot can hold", dropped),
+		fmt.Sprintf("⚠ %d console lines were not posted: Discord refused the message (HTTP 403)", m.posted),
+	}, text)
+	s.settle(next, sent, "")
+	assert.Nil(t, s.compose(false), "told once, once accepted")
+}

@@ -49,9 +49,24 @@ type Relay struct {
 // RelayOption configures a Relay.
 type RelayOption func(*Relay)
 
+// maxLabel is the widest label, so a long server name cannot crowd out the
+// console lines.
+const maxLabel = 32
+
 // WithLabel prefixes the relay's lines and notices with "[label] ", for a
-// channel that several servers share.
-func WithLabel(label string) RelayOption { return func(r *Relay) { r.label = label } }
+// channel that several servers share. The label is usually a server name
+// from the panel, so it is made safe rather than refused: control
+// characters and line breaks are removed, backtick runs broken, and it is
+// shortened to 32 characters with "…".
+func WithLabel(label string) RelayOption {
+	return func(r *Relay) {
+		label = sanitizeNotice(label)
+		if width(label) > maxLabel {
+			label = cutWidth(label, maxLabel-1) + "…"
+		}
+		r.label = label
+	}
+}
 
 // WithCommands lets admins type console commands in the channel
 // (RELAY_COMMANDS=on): c sends them to the node, a decides who is an admin.
@@ -105,8 +120,6 @@ func (r *Relay) validate() error {
 		return fmt.Errorf("console relay for channel %s: no console source given", r.channelID)
 	case r.cmd != nil && r.auth == nil:
 		return fmt.Errorf("console relay for channel %s: console commands need an authorizer, so that only admins can type them", r.channelID)
-	case r.label != sanitizeNotice(r.label) || width(r.label) > 32:
-		return fmt.Errorf("console relay label %q: use at most 32 plain characters", truncate(r.label, 40))
 	case r.cmdTimeout <= 0 || r.log == nil:
 		return fmt.Errorf("console relay for channel %s: command timeout must be positive and logger set", r.channelID)
 	}

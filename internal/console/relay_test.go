@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -209,7 +210,8 @@ func TestRefusedPostBacksOffAndIsReported(t *testing.T) {
 		synctest.Wait()
 		calls := rec.all()
 		require.Len(t, calls, 3)
-		assert.Equal(t, "⚠ 1 console lines were not posted: Discord refused the message (HTTP 403)", calls[2].content, "b is reported")
+		assert.Equal(t, "⚠ 2 console lines were not posted: Discord refused the message (HTTP 403)", calls[2].content,
+			"a and b: the message that reported a was refused too")
 		assert.Equal(t, "```\na\n```", calls[0].content)
 		h.stop()
 	})
@@ -317,7 +319,8 @@ func TestStopDrainsWhatIsLeft(t *testing.T) {
 func TestDrainIsBounded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{gate: make(chan struct{})}
-		h := newHarness(t, rec, []Option{WithPostTimeout(time.Hour)})
+		var logs strings.Builder // written by the sender only, read after Wait
+		h := newHarness(t, rec, []Option{WithPostTimeout(time.Hour), WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))})
 		h.lines("stuck")
 		synctest.Wait()
 		h.lines("left")
@@ -331,6 +334,7 @@ func TestDrainIsBounded(t *testing.T) {
 		assert.Equal(t, 1, st.Unconfirmed, "the post in flight was cut")
 		assert.Equal(t, 1, st.Dropped, "what was left is counted")
 		assert.Zero(t, st.Pending)
+		assert.Contains(t, logs.String(), "lines_unposted=1 dropped_untold=0 unconfirmed_untold=1", "the operator is told what the channel was not")
 	})
 }
 
@@ -411,8 +415,20 @@ func TestOptionsAreValidated(t *testing.T) {
 	assert.ErrorContains(t, err, "numeric Discord ID")
 	_, err = hub.NewRelay(testChannel, nil)
 	assert.ErrorContains(t, err, "no console source")
-	_, err = hub.NewRelay(testChannel, newChanSource(), WithLabel("a\nb"))
-	assert.ErrorContains(t, err, "plain characters")
 	_, err = hub.NewRelay(testChannel, newChanSource(), WithCommands(&fakeCommander{}, nil))
 	assert.ErrorContains(t, err, "authorizer")
+}
+
+// A label is a server name from the panel: a long or odd one is made safe
+// and short, never a reason for the relay not to start.
+func TestLabelFromAServerNameIsMadeSafe(t *testing.T) {
+	hub, err := NewHub(&recorder{})
+	require.NoError(t, err)
+	r, err := hub.NewRelay(testChannel, newChanSource(), WithLabel("My \x1b[1mSurvival\x1b[0m\nserver ``"+strings.Repeat("x", 40)))
+	require.NoError(t, err)
+	assert.Equal(t, width(r.label), maxLabel)
+	assert.Equal(t, "My Survival server `"+zwsp+"`xxxxxxxxx…", r.label)
+	r, err = hub.NewRelay(testChannel, newChanSource(), WithLabel("mc"))
+	require.NoError(t, err)
+	assert.Equal(t, "[mc] hello", r.labelled("hello"))
 }

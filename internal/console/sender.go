@@ -78,6 +78,18 @@ type warnings struct {
 	failedWhy   string
 }
 
+// add merges the warnings of a message Discord refused back into the ones
+// still to tell.
+func (w warnings) add(o warnings) warnings {
+	w.dropped += o.dropped
+	w.unconfirmed += o.unconfirmed
+	w.failed += o.failed
+	if w.failedWhy == "" {
+		w.failedWhy = o.failedWhy
+	}
+	return w
+}
+
 // Stats counts what a channel's sender did with the lines it was given.
 // Lines split because they exceed a message count once per piece. Every
 // line is in exactly one of Posted, Folded, Dropped, Unconfirmed, Failed
@@ -234,7 +246,7 @@ func (s *sender) compose(final bool) *outMsg {
 
 func (s *sender) writeWarnings(b *builder, m *outMsg) {
 	w := s.warn
-	s.warn = warnings{}
+	s.warn, m.warn = warnings{}, w
 	for _, t := range []struct {
 		n    int
 		text string

@@ -71,6 +71,8 @@ func (s *Source) pump(ctx context.Context, events chan<- console.Event, c *conn,
 	for {
 		select {
 		case <-ctx.Done():
+			// Shutting down: what the reader queued is still offered.
+			_ = s.deliver(ctx, events, c, st)
 			return outcome{err: ctx.Err()}
 		case <-c.queue.ready:
 			if err := s.deliver(ctx, events, c, st); err != nil {
@@ -96,25 +98,44 @@ func (s *Source) deliver(ctx context.Context, events chan<- console.Event, c *co
 	lines, dropped := c.queue.take()
 	if dropped > 0 {
 		msg := fmt.Sprintf("Skipped %d console lines because the channel could not keep up.", dropped)
-		if err := s.notice(ctx, events, msg); err != nil {
-			return err
+		ev := console.Event{Kind: console.KindNotice, Time: s.now(), Text: msg}
+		if s.send(ctx, events, ev) != nil && !offer(events, ev) {
+			s.log.Warn("shardlyn console: the relay stopped before it was told of skipped lines", "instance", s.id, "lines", dropped)
 		}
 	}
+	var out []string
 	for _, line := range lines {
-		if err := s.lines(ctx, events, st.dedupe.push(line)); err != nil {
-			return err
-		}
+		out = append(out, st.dedupe.push(line)...)
 	}
-	return nil
+	return s.lines(ctx, events, out)
 }
 
+// lines hands lines to the consumer. Once ctx is done it no longer waits but
+// still offers each line: the relay reads until Stream returns and posts what
+// it got, so lines already taken from the queue are not abandoned at random.
+// Those that find no room are counted in the log.
 func (s *Source) lines(ctx context.Context, events chan<- console.Event, lines []string) error {
+	lost := 0
 	for _, l := range lines {
-		if err := s.send(ctx, events, console.Event{Kind: console.KindLine, Time: s.now(), Text: l}); err != nil {
-			return err
+		ev := console.Event{Kind: console.KindLine, Time: s.now(), Text: l}
+		if s.send(ctx, events, ev) != nil && !offer(events, ev) {
+			lost++
 		}
 	}
-	return nil
+	if lost > 0 {
+		s.log.Warn("shardlyn console lines not relayed: the relay stopped reading", "instance", s.id, "lines", lost)
+	}
+	return ctx.Err()
+}
+
+// offer hands an event over only if the consumer has room right now.
+func offer(events chan<- console.Event, ev console.Event) bool {
+	select {
+	case events <- ev:
+		return true
+	default:
+		return false
+	}
 }
 
 // socketFailure classifies a failure to get a credential: a refused login

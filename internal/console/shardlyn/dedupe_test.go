@@ -120,10 +120,14 @@ func TestFrameLines(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, frameLines(tc.mt, []byte(tc.data)), tc.name)
 	}
-	long := frameLines(websocket.TextMessage, []byte(strings.Repeat("é", maxLine)))
-	require.Len(t, long, 1)
-	assert.LessOrEqual(t, len(long[0]), maxLine)
-	assert.True(t, utf8.ValidString(long[0]))
+	in := "x" + strings.Repeat("é", maxLine) // 8193 bytes: the cuts fall inside runes
+	long := frameLines(websocket.TextMessage, []byte(in))
+	require.Len(t, long, 3)
+	for _, l := range long {
+		assert.LessOrEqual(t, len(l), maxLine)
+		assert.True(t, utf8.ValidString(l))
+	}
+	assert.Equal(t, in, strings.Join(long, ""), "a runaway line is split, not cut short")
 }
 
 func FuzzFrameLines(f *testing.F) {
@@ -181,4 +185,28 @@ func TestBackoffIsCappedWithJitter(t *testing.T) {
 		assert.GreaterOrEqual(t, int64(d), want/2, attempt)
 		assert.LessOrEqual(t, int64(d), want, attempt)
 	}
+}
+
+// At shutdown the relay still reads until Stream returns: lines the reader
+// had queued are handed over, not abandoned at random.
+func TestPumpHandsOverQueuedLinesAtShutdown(t *testing.T) {
+	s, err := New(fakeSocketer{}, "i-1")
+	require.NoError(t, err)
+	c := &conn{queue: newLineQueue(64)}
+	for i := range 40 {
+		c.queue.push(itoa(i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	events := make(chan console.Event, 64)
+	o := s.pump(ctx, events, c, &streamState{dedupe: newDedupe(5)})
+	require.ErrorIs(t, o.err, context.Canceled)
+	close(events)
+	var got []string
+	for ev := range events {
+		got = append(got, ev.Text)
+	}
+	require.Len(t, got, 40)
+	assert.Equal(t, "0", got[0])
+	assert.Equal(t, "39", got[39])
 }

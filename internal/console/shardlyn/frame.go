@@ -7,8 +7,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// maxLine bounds one console line; Discord shows far less, and a runaway
-// line must not grow memory.
+// maxLine bounds one console line in the queue; Discord shows far less, and
+// a runaway line must not grow memory. A longer line is split into pieces
+// (each queued, so the queue's count bound still bounds the bytes), never
+// cut short: the sender splits long lines for Discord anyway.
 const maxLine = 4096
 
 // frameLines is the whole frame-format decision, kept in this one function
@@ -22,7 +24,7 @@ const maxLine = 4096
 //   - a binary frame is read the same way (some log pipes send bytes);
 //     invalid UTF-8 is replaced, never rejected;
 //   - an empty frame is no line;
-//   - a line is cut at maxLine bytes.
+//   - a line over maxLine bytes is split into pieces of at most maxLine.
 func frameLines(messageType int, data []byte) []string {
 	if messageType != websocket.TextMessage && messageType != websocket.BinaryMessage {
 		return nil
@@ -32,19 +34,26 @@ func frameLines(messageType int, data []byte) []string {
 		return nil
 	}
 	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = clipLine(strings.TrimSuffix(l, "\r"))
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		out = appendPieces(out, strings.TrimSuffix(l, "\r"))
 	}
-	return lines
+	return out
 }
 
-func clipLine(s string) string {
-	if len(s) <= maxLine {
-		return s
+// appendPieces appends s cut between runes into pieces of at most maxLine
+// bytes.
+func appendPieces(dst []string, s string) []string {
+	for len(s) > maxLine {
+		cut := maxLine
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if cut == 0 { // not valid UTF-8: cannot happen after ToValidUTF8
+			cut = maxLine
+		}
+		dst = append(dst, s[:cut])
+		s = s[cut:]
 	}
-	cut := maxLine
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
+	return append(dst, s)
 }

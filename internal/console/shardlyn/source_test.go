@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,4 +284,24 @@ func TestNewValidates(t *testing.T) {
 	assert.Error(t, err)
 	_, err = New(fakeSocketer{}, "i-1", WithQueueSize(0))
 	assert.Error(t, err)
+}
+
+// TestStreamLeavesNoGoroutine: every goroutine of a stream (its
+// connection's reader and writer included) ends with the stream's context.
+func TestStreamLeavesNoGoroutine(t *testing.T) {
+	h := start(t, true, nil)
+	h.sim.Emit(instanceID, "a")
+	h.expect("line:a")
+	h.cancel()
+	require.ErrorIs(t, <-h.done, context.Canceled)
+	h.done <- context.Canceled // for the cleanup check
+	require.Eventually(t, func() bool {
+		buf := make([]byte, 1<<20)
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "internal/console/shardlyn.(") {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 2*time.Millisecond, "a goroutine outlived the stream")
 }

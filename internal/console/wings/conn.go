@@ -39,6 +39,7 @@ type ctrlMsg struct {
 	kind    ctrlKind
 	text    string
 	backlog bool // for ctrlAuthOK: a replay is being held for
+	resync  bool // for ctrlAuthOK: events were lost, so ask for the state again
 }
 
 type outFrame struct {
@@ -60,6 +61,7 @@ type conn struct {
 
 	wantBacklog atomic.Bool // hold lines for a replay at the next auth success
 	lost        atomic.Bool // the node replaced events with jwt errors since the last auth success
+	resync      atomic.Bool // take the power state from the next stats: a status may have been lost
 	jwtPending  atomic.Bool
 	throttled   atomic.Bool
 	pauseUntil  atomic.Int64 // unix nanos on the clock: the node throttled us

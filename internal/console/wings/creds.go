@@ -42,28 +42,29 @@ func newTokenCache(src Credentialer, id string, clock Clock) *tokenCache {
 
 // get returns credentials: the cached ones while they are far enough from
 // expiry, unless force asks for a new token (the node said it is expiring,
-// expired or denylisted).
-func (t *tokenCache) get(ctx context.Context, force bool) (panel.SocketCredentials, error) {
+// expired or denylisted). fresh says whether they were fetched just now: a
+// node that refuses a fresh token will not accept a retry on the same socket.
+func (t *tokenCache) get(ctx context.Context, force bool) (c panel.SocketCredentials, fresh bool, err error) {
 	if !force && t.usable() {
-		return t.cur, nil
+		return t.cur, false, nil
 	}
 	if err := waitLimit(ctx, t.clock, t.lim); err != nil {
-		return panel.SocketCredentials{}, err
+		return panel.SocketCredentials{}, false, err
 	}
 	fctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
-	c, err := t.src.SocketCredentials(fctx, t.id)
+	c, err = t.src.SocketCredentials(fctx, t.id)
 	if err != nil {
-		return panel.SocketCredentials{}, err
+		return panel.SocketCredentials{}, false, err
 	}
 	if err := checkCredentials(&c); err != nil {
-		return panel.SocketCredentials{}, &panel.Error{Kind: panel.ErrBadResponse, Op: "websocket credentials for " + t.id, Detail: err.Error()}
+		return panel.SocketCredentials{}, false, &panel.Error{Kind: panel.ErrBadResponse, Op: "websocket credentials for " + t.id, Detail: err.Error()}
 	}
 	if c.Expires.IsZero() {
 		c.Expires = tokenExpiry(c.Token)
 	}
 	t.cur, t.fetched, t.have = c, t.clock.Now(), true
-	return c, nil
+	return c, true, nil
 }
 
 // invalidate forgets the token (denylisted, or the socket URL failed).

@@ -3,6 +3,7 @@ package wings
 import (
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/panelbot/panelbot/internal/console"
@@ -32,7 +33,7 @@ func (c *conn) dispatch(f frame) {
 	case "status":
 		r.onStatus(f.arg(), now)
 	case "stats":
-		r.onStats(f.arg(), now)
+		r.onStats(f.arg(), now, &c.resync)
 	case "auth success":
 		c.onAuthSuccess()
 	case "token expiring":
@@ -52,21 +53,26 @@ func (c *conn) dispatch(f frame) {
 
 // onAuthSuccess starts holding lines for a replay when one is due: on a new
 // connection, and whenever jwt errors took the place of events since the last
-// success (the replay is how they are recovered; an offline node replays
-// nothing). Deciding here, on the reader, ties the hold to the exact point
-// in the stream where the new token took effect.
+// success (the replay is how they are recovered). The state known here is no
+// guide: a server that started while the token was invalid still looks
+// offline, its `status` having become a jwt error too; a node that really is
+// offline replays nothing and the hold ends quietly. Deciding here, on the
+// reader, ties the hold to the exact point in the stream where the new token
+// took effect.
 func (c *conn) onAuthSuccess() {
 	first := c.wantBacklog.Swap(false)
 	lost := c.lost.Swap(false)
-	s := c.r.s
-	s.mu.Lock()
-	offline := s.state == panel.StateOffline
-	s.mu.Unlock()
-	hold := first || lost && !offline
+	hold := first || lost
 	if hold {
 		c.r.lines.startHold()
 	}
-	c.toCtrl(ctrlMsg{kind: ctrlAuthOK, backlog: hold})
+	// A re-auth brings no `status`, and one sent while the token was invalid
+	// became a jwt error: the state is read again from a `stats` answer.
+	resync := lost && !first
+	if resync {
+		c.resync.Store(true)
+	}
+	c.toCtrl(ctrlMsg{kind: ctrlAuthOK, backlog: hold, resync: resync})
 }
 
 func (c *conn) dispatchOther(f frame, now time.Time) {
@@ -92,7 +98,11 @@ func (c *conn) dispatchOther(f frame, now time.Time) {
 // onStatus relays a power state change; the node repeats the state after
 // every (re)connection, which is not a change and is not relayed.
 func (r *run) onStatus(arg string, now time.Time) {
-	st := panel.ParseState(arg)
+	r.noteState(panel.ParseState(arg), now)
+}
+
+// noteState records the power state and relays it when it changed.
+func (r *run) noteState(st panel.State, now time.Time) {
 	s := r.s
 	s.mu.Lock()
 	changed := st != s.state
@@ -106,11 +116,17 @@ func (r *run) onStatus(arg string, now time.Time) {
 	}
 }
 
-func (r *run) onStats(arg string, now time.Time) {
+// onStats keeps the latest figures. With resync set (a re-auth after lost
+// events), the state they carry is taken as a status, since a status change
+// may have been among the events the node replaced with jwt errors.
+func (r *run) onStats(arg string, now time.Time, resync *atomic.Bool) {
 	res, err := parseStats(arg)
 	if err != nil {
 		r.s.log.Debug("ignoring unreadable stats from the node", "error", err)
 		return
+	}
+	if res.State != panel.StateUnknown && resync.Swap(false) {
+		r.noteState(res.State, now)
 	}
 	s := r.s
 	s.mu.Lock()

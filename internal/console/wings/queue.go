@@ -23,10 +23,11 @@ type queue struct {
 	dropped int
 	closed  bool
 	wake    chan struct{}
+	done    chan struct{} // closed by close: nothing more will be pushed
 }
 
 func newQueue(size int, clock Clock) *queue {
-	return &queue{clock: clock, size: size, wake: make(chan struct{}, 1)}
+	return &queue{clock: clock, size: size, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // push never blocks.
@@ -39,9 +40,18 @@ func (q *queue) push(ev console.Event) {
 	if ev.Kind == console.KindStats && q.replaceStats(ev) {
 		return
 	}
-	if len(q.items) >= q.size && !q.dropOldest() && ev.Kind == console.KindLine {
-		q.dropped++ // nothing older to drop: the queue is all notices
-		return
+	if len(q.items) >= q.size && !q.dropOldest() {
+		// Nothing older to drop: the queue is all notices and status
+		// changes. A line is dropped and counted; notices may go over the
+		// size, up to twice it, so that a node repeating events to a stalled
+		// relay cannot grow the queue without bound.
+		if ev.Kind == console.KindLine {
+			q.dropped++
+			return
+		}
+		if len(q.items) >= 2*q.size {
+			return
+		}
 	}
 	q.items = append(q.items, ev)
 	select {
@@ -79,6 +89,9 @@ func (q *queue) dropOldest() bool {
 func (q *queue) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if !q.closed {
+		close(q.done)
+	}
 	q.closed = true
 	select {
 	case q.wake <- struct{}{}:
@@ -117,19 +130,60 @@ func (q *queue) next(ctx context.Context) (console.Event, bool) {
 }
 
 // pump delivers events to the relay until the queue is closed and drained or
-// ctx is done. It is the only goroutine that may block on the relay.
-func (q *queue) pump(ctx context.Context, out chan<- console.Event) {
+// ctx is done. It is the only goroutine that may block on the relay. Once
+// ctx is done it stops waiting on the relay, waits for the stream to close
+// the queue, and hands over what is left without blocking (the relay reads
+// until Stream returns, then drains its channel to Discord). It returns
+// how many lines could not be handed over, for the log.
+func (q *queue) pump(ctx context.Context, out chan<- console.Event) (lost int) {
 	for {
 		ev, ok := q.next(ctx)
 		if !ok {
-			return
+			break
 		}
 		select {
 		case out <- ev:
+			continue
 		case <-ctx.Done():
-			return
+			q.unshift(ev)
+		}
+		break
+	}
+	<-q.done
+	return q.handOver(out)
+}
+
+// unshift puts back an event pump took but could not deliver.
+func (q *queue) unshift(ev console.Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.items = append([]console.Event{ev}, q.items...)
+}
+
+// handOver offers what the closed queue still holds without waiting, and
+// counts the lines the relay had no room for.
+func (q *queue) handOver(out chan<- console.Event) (lost int) {
+	q.mu.Lock()
+	items, dropped := q.items, q.dropped
+	q.items, q.dropped = nil, 0
+	q.mu.Unlock()
+	offer := func(ev console.Event) bool {
+		select {
+		case out <- ev:
+			return true
+		default:
+			return false
 		}
 	}
+	for _, ev := range items {
+		if !offer(ev) && ev.Kind == console.KindLine {
+			lost++
+		}
+	}
+	if dropped > 0 && !offer(notice(q.clock, droppedNotice(dropped))) {
+		lost += dropped
+	}
+	return lost
 }
 
 func droppedNotice(n int) string {

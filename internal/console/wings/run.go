@@ -49,10 +49,14 @@ func (s *Stream) Stream(ctx context.Context, events chan<- console.Event) error 
 	q := newQueue(s.queueSize, s.clock)
 	r := &run{s: s, q: q, lines: newLineSink(q, s.clock, s.backlog)}
 	pumped := make(chan struct{})
-	go func() { defer close(pumped); q.pump(ctx, events) }()
+	lost := 0
+	go func() { defer close(pumped); lost = q.pump(ctx, events) }()
 	err := r.loop(ctx)
 	q.close()
 	<-pumped
+	if lost > 0 {
+		s.log.Warn("console lines not handed to the relay: it stopped reading", "lines", lost)
+	}
 	return err
 }
 

@@ -3,11 +3,17 @@ package wings
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
 
-var errSocketMoved = errors.New("the panel handed out a different socket URL (server transferred?)")
+var (
+	errSocketMoved = errors.New("the panel handed out a different socket URL (server transferred?)")
+	// errTokenRefused: the node refused a token fetched for that very auth,
+	// so another try on the same socket cannot succeed; reconnect instead.
+	errTokenRefused = errors.New("the node refused a freshly fetched token")
+)
 
 // session is one connection's control loop, run on the Stream's goroutine:
 // it authenticates, re-authenticates on the same socket when the token runs
@@ -18,6 +24,7 @@ type session struct {
 	c           *conn
 	authPending bool
 	reauth      bool // the pending auth replaces a token on a live socket
+	fresh       bool // the pending auth's token was fetched for it, not cached
 	authed      bool
 	authTimer   *time.Timer
 	settleTimer *time.Timer
@@ -25,7 +32,7 @@ type session struct {
 
 func (r *run) session(ctx context.Context) error {
 	r.authedAt = time.Time{}
-	creds, err := r.s.tok.get(ctx, false)
+	creds, fresh, err := r.s.tok.get(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -35,6 +42,7 @@ func (r *run) session(ctx context.Context) error {
 	}
 	ss := &session{r: r, c: r.newConn(ws, creds.URL)}
 	defer ss.end()
+	ss.fresh = fresh
 	if err := ss.authenticate(ctx, creds.Token, true, false); err != nil {
 		return err
 	}
@@ -101,7 +109,7 @@ func (ss *session) end() {
 func (ss *session) handle(ctx context.Context, m ctrlMsg) error {
 	switch m.kind {
 	case ctrlAuthOK:
-		return ss.onAuthOK(ctx, m.backlog)
+		return ss.onAuthOK(ctx, m.backlog, m.resync)
 	case ctrlExpiring, ctrlExpired:
 		if ss.authPending {
 			return nil
@@ -129,7 +137,7 @@ func (ss *session) authenticate(ctx context.Context, token string, backlog, reau
 	return nil
 }
 
-func (ss *session) onAuthOK(ctx context.Context, backlog bool) error {
+func (ss *session) onAuthOK(ctx context.Context, backlog, resync bool) error {
 	ss.authPending = false
 	stopTimer(ss.authTimer)
 	ss.authTimer = nil
@@ -143,6 +151,11 @@ func (ss *session) onAuthOK(ctx context.Context, backlog bool) error {
 	}
 	if backlog {
 		ss.requestReplay(ctx)
+	}
+	if resync {
+		if err := ss.c.send(ctx, "send stats"); err != nil {
+			ss.r.s.log.Warn("could not ask the node for the server's state after re-authenticating", "error", err)
+		}
 	}
 	return nil
 }
@@ -179,19 +192,27 @@ func (ss *session) onJWTError(ctx context.Context, text string) error {
 	if strings.Contains(text, "denylist") {
 		ss.r.s.tok.invalidate()
 	}
+	if ss.authPending && ss.fresh {
+		// The answer to our own auth with a token fetched for it: refreshing
+		// again on this socket would loop every fetch interval while the
+		// channel hears nothing. Reconnect, with backoff and a notice.
+		ss.r.s.tok.invalidate()
+		return fmt.Errorf("%w: %s", errTokenRefused, truncate(text, 200))
+	}
 	ss.r.s.log.Info("the node refused the console token; fetching a new one", "reason", truncate(text, 200))
 	return ss.refresh(ctx)
 }
 
 // refresh fetches a new token and authenticates with it on the same socket.
 func (ss *session) refresh(ctx context.Context) error {
-	creds, err := ss.r.s.tok.get(ctx, true)
+	creds, _, err := ss.r.s.tok.get(ctx, true)
 	if err != nil {
 		return err
 	}
 	if creds.URL != ss.c.url {
 		return errSocketMoved
 	}
+	ss.fresh = true
 	return ss.authenticate(ctx, creds.Token, !ss.authed, ss.authed)
 }
 

@@ -135,18 +135,18 @@ func TestTokenCacheReusesUntilCloseToExpiryAndSpacesFetches(t *testing.T) {
 	}}
 	tc := newTokenCache(src, "abc", clock)
 	ctx := context.Background()
-	c, err := tc.get(ctx, false)
+	c, _, err := tc.get(ctx, false)
 	require.NoError(t, err)
 	assert.Equal(t, "wss://node.example:8080/api/servers/u/ws", c.URL, "https becomes wss")
 	clock.Advance(8 * time.Minute)
-	_, _ = tc.get(ctx, false)
+	_, _, _ = tc.get(ctx, false)
 	assert.Equal(t, 1, calls, "8 of 10 minutes used: reused")
 	clock.Advance(90 * time.Second)
-	_, _ = tc.get(ctx, false)
+	_, _, _ = tc.get(ctx, false)
 	assert.Equal(t, 2, calls, "30 s left: refreshed")
 
 	done := make(chan error, 1)
-	go func() { _, err := tc.get(ctx, true); done <- err }()
+	go func() { _, _, err := tc.get(ctx, true); done <- err }()
 	require.Eventually(t, func() bool { return clock.Pending() == 1 }, 5*time.Second, time.Millisecond,
 		"a forced fetch right after one waits on the clock for the panel's limit")
 	assert.Equal(t, 2, calls)
@@ -158,7 +158,7 @@ func TestTokenCacheReusesUntilCloseToExpiryAndSpacesFetches(t *testing.T) {
 func TestTokenCacheRejectsUnusableCredentials(t *testing.T) {
 	for _, c := range []panel.SocketCredentials{{URL: "wss://n/ws"}, {URL: "ftp://n/ws", Token: "t"}, {URL: "::", Token: "t"}} {
 		tc := newTokenCache(fakeCreds{fn: func(context.Context, string) (panel.SocketCredentials, error) { return c, nil }}, "abc", manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
-		_, err := tc.get(context.Background(), false)
+		_, _, err := tc.get(context.Background(), false)
 		assert.True(t, errors.Is(err, panel.ErrBadResponse), "%v", err)
 	}
 }
@@ -194,4 +194,59 @@ func TestValidCommand(t *testing.T) {
 	for _, bad := range []string{"", "  ", "a\nb", string(make([]byte, 5000))} {
 		assert.Error(t, validCommand(bad))
 	}
+}
+
+func TestSendRefusesWhileTheNodeRefusesTheToken(t *testing.T) {
+	s, err := New(fakeCreds{}, sid, "https://panel.example.com", WithClock(manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))))
+	require.NoError(t, err)
+	c := &conn{out: make(chan outFrame, 1), dead: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	defer c.cancel()
+	s.cur, s.state = c, panel.StateRunning
+	require.NoError(t, s.Send(context.Background(), "say one"))
+	<-c.out
+	c.lost.Store(true) // jwt errors since the last auth success: the node drops commands
+	err = s.Send(context.Background(), "say two")
+	require.ErrorIs(t, err, panel.ErrUnavailable)
+	assert.Contains(t, panel.UserMessage(err), "Try again in a moment")
+	assert.Empty(t, c.out, "nothing queued for a node that would drop it")
+}
+
+// At shutdown the relay is still reading until Stream returns: what the
+// queue holds is handed over, not abandoned at random, and what finds no
+// room is counted.
+func TestPumpHandsOverWhatIsQueuedAtShutdown(t *testing.T) {
+	clock := manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct{ room, lost int }{{64, 0}, {10, 30}} {
+		q := newQueue(64, clock)
+		for i := range 40 {
+			q.push(lineEv(itoa(i)))
+		}
+		out := make(chan console.Event, c.room)
+		lost := make(chan int, 1)
+		go func() { lost <- q.pump(ctx, out) }()
+		q.close()
+		require.Equal(t, c.lost, <-lost)
+		close(out)
+		want := 0
+		for ev := range out {
+			assert.Equal(t, itoa(want), ev.Text, "in order")
+			want++
+		}
+		assert.Equal(t, 40-c.lost, want)
+	}
+}
+
+func TestQueueIsBoundedEvenWhenAllNotices(t *testing.T) {
+	q := newQueue(16, manualclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
+	for i := range 100 {
+		q.push(console.Event{Kind: console.KindStatus, State: panel.StateRunning})
+		q.push(console.Event{Kind: console.KindNotice, Text: itoa(i)})
+	}
+	q.push(lineEv("late"))
+	got := drain(q)
+	assert.Len(t, got, 33, "at most twice the size, plus the dropped-lines notice")
+	assert.Equal(t, "1 console line was dropped because the relay fell behind.", got[len(got)-1].Text)
 }

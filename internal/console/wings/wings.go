@@ -273,6 +273,10 @@ func (s *Stream) Send(ctx context.Context, command string) error {
 		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is not connected right now. Try again in a moment."}
 	case state == panel.StateOffline:
 		return &panel.Error{Kind: panel.ErrOffline, Op: op}
+	case c.lost.Load():
+		// The node is answering with jwt errors until the re-auth lands: it
+		// would drop the command without a word, and the admin would see ✅.
+		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is renewing its access to the node. Try again in a moment."}
 	}
 	if err := waitLimit(ctx, s.clock, s.cmdLim); err != nil {
 		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, Err: err}

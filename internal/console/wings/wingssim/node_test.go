@@ -229,6 +229,9 @@ func TestGlobalLimitThrottles(t *testing.T) {
 		send(t, ws, "send command", fmt.Sprint("say ", i))
 	}
 	expect(t, ws, "throttled", "global")
+	// The throttled answer can overtake the last frames: refill the bucket
+	// only once the node has read them all.
+	n.Await("every frame read", func() bool { return n.Received(uuid) == 12 })
 	n.Advance(3 * time.Second)
 	barrier(t, ws)
 	assert.Len(t, n.Commands(uuid), 9)

@@ -23,7 +23,9 @@ type server struct {
 	usage     Usage
 	log       []string // the container's log, newest last
 	sockets   map[*socket]struct{}
+	opening   int // sockets admitted by serveWS, not yet registered
 	auths     int
+	received  int // frames read, before limits and decoding
 	inbound   []string
 	commands  []string
 
@@ -259,6 +261,14 @@ func (n *Node) Inbound(uuid string) []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return slices.Clone(n.server(uuid).inbound)
+}
+
+// Received counts the frames the server's sockets have read, refused ones
+// included, so that a test can wait until the node has seen all it sent.
+func (n *Node) Received(uuid string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.server(uuid).received
 }
 
 // Throttled counts the `throttled` events the node has sent.

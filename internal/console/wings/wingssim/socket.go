@@ -54,7 +54,13 @@ func (n *Node) serveWS(w http.ResponseWriter, r *http.Request) {
 	uuid := r.PathValue("uuid")
 	n.mu.Lock()
 	s, ok := n.servers[uuid]
-	full := ok && len(s.sockets) >= n.cfg.maxSockets
+	// Sockets still upgrading count too: a client's dial returns before the
+	// handler registers its socket, so two quick dials must not both fit
+	// the last slot.
+	full := ok && len(s.sockets)+s.opening >= n.cfg.maxSockets
+	if ok && !full {
+		s.opening++
+	}
 	n.mu.Unlock()
 	switch {
 	case !ok:
@@ -67,6 +73,9 @@ func (n *Node) serveWS(w http.ResponseWriter, r *http.Request) {
 	up := websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == n.cfg.origin }}
 	ws, err := up.Upgrade(w, r, nil) // answers 403 itself on a bad Origin
 	if err != nil {
+		n.mu.Lock()
+		s.opening--
+		n.mu.Unlock()
 		return
 	}
 	n.handle(s, ws)
@@ -121,6 +130,7 @@ func refuse(ws *websocket.Conn) {
 func (n *Node) register(sock *socket) (ok, suspended bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	sock.srv.opening-- // the slot serveWS reserved becomes the socket, or is freed
 	if n.closing {
 		return false, false
 	}
@@ -149,6 +159,7 @@ func (sock *socket) readLoop(n *Node) {
 
 // inbound applies the limits, in Wings' order, then handles the frame.
 func (sock *socket) inbound(n *Node, data []byte) {
+	sock.srv.received++
 	if ok, notify := sock.lim.allowGlobal(n.now); !ok {
 		if notify {
 			sock.throttle(n, globalKey)
