@@ -111,8 +111,10 @@ func (rs *relays) run(ctx context.Context, spec relaySpec) {
 		return
 	}
 	rs.register(spec.channelID, r)
+	defer rs.unregister(spec.channelID, r)
 	log.Info("console relay started", "server", t.Key())
 	if err := r.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		// The source has told the channel why; the log keeps the chain.
 		log.Error("console relay stopped for good", "err", err)
 	}
 }
@@ -144,6 +146,20 @@ func (rs *relays) register(channelID string, r *console.Relay) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	rs.byChannel[channelID] = append(rs.byChannel[channelID], r)
+}
+
+// unregister forgets a relay that stopped, so the channel's messages are no
+// longer read as console commands for a console that is gone.
+func (rs *relays) unregister(channelID string, r *console.Relay) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	list := rs.byChannel[channelID]
+	for i, x := range list {
+		if x == r {
+			rs.byChannel[channelID] = append(list[:i:i], list[i+1:]...)
+			return
+		}
+	}
 }
 
 // onMessage hands a channel message to the relays of that channel, which act
