@@ -40,15 +40,19 @@ func command(name, desc string, opts ...*discordgo.ApplicationCommandOption) *di
 		// "options": [] rather than null.
 		opts = []*discordgo.ApplicationCommandOption{}
 	}
-	return &discordgo.ApplicationCommand{
+	cmd := &discordgo.ApplicationCommand{
 		Type:             discordgo.ChatApplicationCommand,
 		Name:             name,
 		Description:      desc,
-		DMPermission:     &no,
 		Contexts:         &contexts,
 		IntegrationTypes: &installs,
 		Options:          opts,
 	}
+	// dm_permission is deprecated in favour of contexts, but clients that
+	// predate contexts still read it.
+	//lint:ignore SA1019 kept next to Contexts for older clients
+	cmd.DMPermission = &no
+	return cmd
 }
 
 func serverOption() *discordgo.ApplicationCommandOption {

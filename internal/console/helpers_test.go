@@ -20,13 +20,6 @@ func newTestClock() *manualclock.Clock {
 	return manualclock.New(time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC))
 }
 
-// posterFunc is a function-field fake of Poster.
-type posterFunc func(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
-
-func (f posterFunc) ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error) {
-	return f(channelID, data, options...)
-}
-
 // posted is one request as the fake poster saw it.
 type posted struct {
 	channel   string
@@ -197,12 +190,4 @@ func blocks(t *testing.T, content string) (text, code []string) {
 	}
 	require.False(t, in, "code block left open: %q", content)
 	return text, code
-}
-
-// unbreak reverses the zero-width spaces put between backticks.
-func unbreak(s string) string {
-	for strings.Contains(s, "`"+zwsp+"`") {
-		s = strings.ReplaceAll(s, "`"+zwsp+"`", "``")
-	}
-	return s
 }

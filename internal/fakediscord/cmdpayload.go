@@ -70,7 +70,7 @@ func commandUsable(cmd *command, a Actor) error {
 	}
 	need, _ := cmd.def.defaultPerms()
 	if need != nil && a.Permissions&adminPerm == 0 && a.Permissions&*need != *need {
-		return fmt.Errorf("Discord hides /%s from this member: default_member_permissions %d not held (member has %d)", cmd.def.Name, *need, a.Permissions)
+		return fmt.Errorf("discord hides /%s from this member: default_member_permissions %d not held (member has %d)", cmd.def.Name, *need, a.Permissions)
 	}
 	return nil
 }

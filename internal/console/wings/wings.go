@@ -291,16 +291,6 @@ func (s *Stream) connected() bool {
 	return s.cur != nil
 }
 
-// written counts the frames the current connection wrote (for tests).
-func (s *Stream) written() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur == nil {
-		return 0
-	}
-	return int(s.cur.written.Load())
-}
-
 func validCommand(command string) error {
 	switch {
 	case strings.TrimSpace(command) == "":
