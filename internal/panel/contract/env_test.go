@@ -70,7 +70,9 @@ type env struct {
 	wrongClient func(t *testing.T) panel.Client
 	// setDown takes the whole panel down (true) or up again (false).
 	setDown func(down bool)
-	// failNext makes the next request the panel receives fail with status.
+	// failNext makes the next request the panel receives fail with status
+	// (at least the next power or command request: caseSentOnce checks
+	// that the write is not sent again).
 	failNext func(t *testing.T, status int)
 	// throttleNextGET makes the panel answer the client's next GET with a
 	// 429 (with Retry-After where the panel sends one).

@@ -75,7 +75,7 @@ func startPtero(t *testing.T, log *errLog, pelican bool) *env {
 	opts := []pterosim.Option{pterosim.WithClock(clk.Now), pteroFleet()}
 	rule := offlineReported
 	if pelican {
-		opts, rule = append(opts, pterosim.WithPelican()), offlineDropped
+		opts = append(opts, pterosim.WithPelican())
 	}
 	sim := pterosim.New(t, opts...)
 	e := &env{
@@ -84,7 +84,11 @@ func startPtero(t *testing.T, log *errLog, pelican bool) *env {
 		credKinds: []error{panel.ErrUnauthorized}, offlineCommand: rule,
 		setDown: sim.SetDown,
 		failNext: func(_ *testing.T, status int) {
-			sim.FailNext("/api/client", status, 1)
+			// The write itself must fail: on Pelican a command is preceded
+			// by a state check, which a failure must not be spent on.
+			for _, action := range []string{"/power", "/command"} {
+				sim.FailNext("/api/client/servers/"+pteroRunning+action, status, 1)
+			}
 		},
 		throttleNextGET: func(*testing.T) { sim.FailNext("/api/client", http.StatusTooManyRequests, 1) },
 		throttleGETs:    func(_ *testing.T, n int) { sim.FailNext("/api/client", http.StatusTooManyRequests, n) },

@@ -118,8 +118,17 @@ func TestPelicanNodeScope(t *testing.T) {
 // would, and returns the answer's status and headers.
 func rawGet(t *testing.T, sim *pterosim.Sim) (int, http.Header) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctxT(t), http.MethodGet, sim.URL()+"/api/client", nil)
+	return raw(t, sim, http.MethodGet, "/api/client", "")
+}
+
+// raw sends one request to the sim as another app on the same key would.
+func raw(t *testing.T, sim *pterosim.Sim, method, path, body string) (int, http.Header) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctxT(t), method, sim.URL()+path, strings.NewReader(body))
 	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "Bearer "+sim.APIKey())
 	resp, err := http.DefaultClient.Do(req)
@@ -171,21 +180,25 @@ func TestPelicanClientKeepsToHeaders(t *testing.T) {
 	assert.Zero(t, countStatus(sim.Requests(), http.StatusTooManyRequests))
 }
 
-// TestPelicanCommandToOfflineIsDropped: Pelican answers 204 to a command
-// for an offline server and drops it. The client can only report success:
-// the bot cannot know the command went nowhere.
-func TestPelicanCommandToOfflineIsDropped(t *testing.T) {
+// TestPelicanCommandToOfflineIsRefusedFirst: Pelican answers 204 to a
+// command for an offline server and drops it, so the client asks the
+// server's state first and refuses with ErrOffline, sending nothing.
+func TestPelicanCommandToOfflineIsRefusedFirst(t *testing.T) {
 	t.Parallel()
 	node := wingssim.New(t, wingssim.WithPelican())
 	sim, c := newPelican(t, pterosim.WithNode(node))
 	spec, ok := sim.Server(pteroOffline)
 	require.True(t, ok)
-	require.NoError(t, c.Command(ctxT(t), pteroOffline, "say anyone there?"))
-	reqs := sim.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, http.StatusNoContent, reqs[0].Status)
-	assert.Equal(t, panel.StateOffline, sim.ServerState(pteroOffline))
-	assert.Empty(t, node.Commands(spec.UUID), "the node never received it")
+
+	status, _ := raw(t, sim, http.MethodPost, "/api/client/servers/"+pteroOffline+"/command", `{"command":"say hi"}`)
+	assert.Equal(t, http.StatusNoContent, status, "the simulator drops it as Pelican does")
+
+	err := c.Command(ctxT(t), pteroOffline, "say anyone there?")
+	requireKind(t, err, panel.ErrOffline)
+	assert.Equal(t, 1, sim.Count(http.MethodPost, "/api/client/servers/"+pteroOffline+"/command"), "only the raw request reached it")
+	assert.Empty(t, node.Commands(spec.UUID), "the node never received anything")
+
+	require.NoError(t, c.Command(ctxT(t), pteroRunning, "say hi"), "a running server takes commands")
 }
 
 // TestPelicanSocketThrottle: Pelican allows 5 websocket credentials a

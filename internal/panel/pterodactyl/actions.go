@@ -63,8 +63,29 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 	if err := checkID(id); err != nil {
 		return withOp(err, op)
 	}
+	if err := c.requireRunning(ctx, id); err != nil {
+		return withOp(err, op)
+	}
 	body := map[string]string{"command": command}
 	return withOp(c.do(ctx, http.MethodPost, serverPath(id, "/command"), body, nil), op)
+}
+
+// requireRunning stands in for Pterodactyl's 502 on Pelican, which answers
+// 204 to a command for an offline server and drops it: without asking
+// first, the bot would tell the user "sent" for a command that went
+// nowhere. Pterodactyl says so itself and costs no extra request.
+func (c *Client) requireRunning(ctx context.Context, id string) error {
+	if c.kind != KindPelican {
+		return nil
+	}
+	res, err := c.Resources(ctx, id)
+	if err != nil {
+		return err
+	}
+	if res.State == panel.StateOffline {
+		return &panel.Error{Kind: panel.ErrOffline, Detail: "Pelican drops commands for an offline server"}
+	}
+	return nil
 }
 
 // SocketCredentials fetches a token and the node's websocket address for

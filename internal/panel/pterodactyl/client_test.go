@@ -227,9 +227,19 @@ func TestPowerAndCommandAgainstSim(t *testing.T) {
 }
 
 func TestPelicanCommandOffline(t *testing.T) {
-	sim := pterosim.New(t, pterosim.WithPelican(), pterosim.WithServers(pterosim.ServerSpec{Identifier: idA}))
+	sim := pterosim.New(t, pterosim.WithPelican(), pterosim.WithServers(
+		pterosim.ServerSpec{Identifier: idA}, pterosim.ServerSpec{Identifier: idB, State: panel.StateRunning}))
 	c, _ := newClient(t, sim.URL(), sim.APIKey(), WithKind(KindPelican))
-	assert.NoError(t, c.Command(context.Background(), idA, "say hi"), "Pelican accepts and drops it")
+	err := c.Command(context.Background(), idA, "say hi")
+	assert.ErrorIs(t, err, panel.ErrOffline, "Pelican would accept and drop it, so the client asks first")
+	assert.Zero(t, sim.Count(http.MethodPost, "/api/client/servers/"+idA+"/command"), "nothing sent")
+	assert.NoError(t, c.Command(context.Background(), idB, "say hi"))
+	assert.Equal(t, 1, sim.Count(http.MethodPost, "/api/client/servers/"+idB+"/command"))
+
+	pc, _ := newClient(t, sim.URL(), sim.APIKey())
+	n := len(sim.Requests())
+	require.NoError(t, pc.Command(context.Background(), idB, "say hi"))
+	assert.Len(t, sim.Requests(), n+1, "Pterodactyl says 502 itself: no state check")
 }
 
 func TestFailuresAgainstSim(t *testing.T) {
