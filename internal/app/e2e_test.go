@@ -292,3 +292,15 @@ func buttonFor(t *testing.T, m fakediscord.Message, signal string) string {
 	t.Fatalf("no %s button in %v", signal, m.CustomIDs())
 	return ""
 }
+
+func TestRegistersGloballyWithoutAGuild(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, func(s *setup) { s.env["DISCORD_GUILD_ID"] = "" })
+	req := b.dc.WaitRequest(t, 5*time.Second, fakediscord.Route("PUT", "/applications/{}/commands"))
+	var cmds []struct{ Name string }
+	require.NoError(t, req.Decode(&cmds))
+	assert.Len(t, cmds, 4)
+	for _, r := range b.dc.Requests() {
+		assert.NotEqual(t, "/applications/{}/guilds/{}/commands", r.Route, "nothing registered in a guild")
+	}
+}
