@@ -86,8 +86,12 @@ func (e *auditEntry) result() string {
 		return "refused: outside a guild"
 	case errors.As(e.err, &de):
 		return fmt.Sprintf("refused: needs the %s tier", de.Tier)
+	case errors.Is(e.err, errBadCustomID):
+		return "refused: the button is not one the bot made"
 	default:
-		return "failed: " + truncate(userText(e.err), auditReasonLen)
+		// line escapes the result, so the sentence goes in unescaped.
+		s, _ := sentence(e.err)
+		return "failed: " + truncate(s, auditReasonLen)
 	}
 }
 
@@ -98,7 +102,7 @@ func (e *auditEntry) line(userID, user, result string) string {
 	icon := "✅"
 	var de *acl.DeniedError
 	switch {
-	case errors.As(e.err, &de):
+	case errors.As(e.err, &de), errors.Is(e.err, errBadCustomID):
 		icon = "⛔"
 	case e.err != nil:
 		icon = "❌"

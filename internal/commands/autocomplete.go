@@ -15,16 +15,20 @@ import (
 // is used (or nothing). The registry keeps fetching for later callers when
 // this one gives up, so a slow panel warms the cache for the next keystroke.
 func (r *Router) autocomplete(ctx, dctx context.Context, s Session, i *discordgo.Interaction) {
-	list := r.fetchTargets(ctx)
-	if list == nil {
-		list = r.panels.Cached()
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	if q, ok := r.completion(i); ok {
+		list := r.fetchTargets(ctx)
+		if list == nil {
+			list = r.panels.Cached()
+		}
+		choices = r.choices(q, list)
 	}
 	resp := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-		Data: &discordgo.InteractionResponseData{Choices: r.choices(i, list)},
+		Data: &discordgo.InteractionResponseData{Choices: choices},
 	}
 	if err := s.InteractionRespond(i, resp, discordgo.WithContext(dctx)); err != nil {
-		r.log.Error("discord call failed", "step", "autocomplete", "interaction", i.ID, "error", err.Error())
+		r.log.Error("discord call failed", "step", "autocomplete", "interaction", i.ID, "error", discordError(i, err))
 	}
 }
 
@@ -39,26 +43,41 @@ func (r *Router) fetchTargets(ctx context.Context) []panel.Target {
 	return ts
 }
 
-func (r *Router) choices(i *discordgo.Interaction, list []panel.Target) []*discordgo.ApplicationCommandOptionChoice {
-	choices := []*discordgo.ApplicationCommandOptionChoice{}
+// query is one autocomplete request worth answering.
+type query struct {
+	member acl.Member
+	typed  string        // lower-cased and trimmed
+	need   panel.Feature // what the command needs of the panel; 0 for none
+}
+
+// completion decides whether the keystroke gets suggestions at all, before
+// any panel is asked: outside a guild, for a member who may view no server,
+// or for an option other than server, the answer is no choices, and the
+// panel's rate budget is not spent on it.
+func (r *Router) completion(i *discordgo.Interaction) (query, bool) {
 	d, ok := commandData(i)
 	if !ok {
-		return choices
+		return query{}, false
 	}
 	typed, ok := focusedServer(d)
 	member := newRequest(i).member
-	if !ok || member.UserID == "" {
-		return choices
+	if !ok || r.acl.CheckAny(member, acl.View) != nil {
+		return query{}, false
 	}
-	var need panel.Feature
+	q := query{member: member, typed: strings.ToLower(strings.TrimSpace(typed))}
 	if d.Name == cmdCmd {
-		need = panel.FeatureCommand
+		q.need = panel.FeatureCommand
 	}
-	for _, t := range rank(list, strings.ToLower(strings.TrimSpace(typed))) {
+	return q, true
+}
+
+func (r *Router) choices(q query, list []panel.Target) []*discordgo.ApplicationCommandOptionChoice {
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, t := range rank(list, q.typed) {
 		if len(choices) == maxAutocomplete {
 			break
 		}
-		if c := r.choice(member, t, need); c != nil {
+		if c := r.choice(q.member, t, q.need); c != nil {
 			choices = append(choices, c)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,6 +145,11 @@ func TestAutocompleteSlowListUsesLastList(t *testing.T) {
 	<-done
 	close(first)
 	<-fetched
+	// fetched is signalled inside the panel call, before the registry
+	// stores the list: wait for the store, or Invalidate could come first
+	// and the second keystroke be served fresh from the cache, fetching
+	// nothing for the end of the test to wait on.
+	require.Eventually(t, func() bool { return e.reg.Cached() != nil }, 5*time.Second, time.Millisecond)
 
 	// The fetch that finished late is kept by the registry; with its cache
 	// expired and the panel slow again, that list answers.
@@ -158,4 +164,28 @@ func TestAutocompleteSlowListUsesLastList(t *testing.T) {
 	<-done2
 	close(second)
 	<-fetched
+}
+
+func TestAutocompleteAsksNoPanelForThoseWhoCannotView(t *testing.T) {
+	var lists atomic.Int32
+	e := setup(t, func(_ *Config, p *fakePanel) {
+		p.ServersFn = func(context.Context) ([]panel.Server, error) {
+			lists.Add(1)
+			return testServers(), nil
+		}
+	})
+	dm := typing(nil, cmdStatus, "")
+	dm.User = &discordgo.User{ID: userNobody}
+	otherOption := typing(admin(), cmdCmd, "")
+	otherOption.Data.(discordgo.ApplicationCommandInteractionData).Options[0].Name = optCommand
+	for _, i := range []*discordgo.Interaction{dm, typing(memberOf(userNobody), cmdStatus, "surv"), otherOption} {
+		e.sess.calls = nil
+		e.handle(i)
+		assert.Empty(t, choices(t, e))
+	}
+	assert.Zero(t, lists.Load(), "a keystroke nobody may see answers for costs no panel request")
+	e.sess.calls = nil
+	e.handle(typing(viewer(), cmdStatus, "surv"))
+	assert.Len(t, choices(t, e), 1)
+	assert.Equal(t, int32(1), lists.Load())
 }

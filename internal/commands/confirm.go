@@ -40,6 +40,12 @@ func (r *Router) confirmPrompt(t panel.Target, sig panel.Signal) (reply, error) 
 // the prompt, so its buttons disappear.
 func (r *Router) confirm(ctx context.Context, rq *request, id customID) (reply, error) {
 	rq.audit = &auditEntry{action: "power " + string(id.signal), via: "confirm", server: id.key}
+	rq.server = id.key
+	// The clicker is checked first, so a refusal is a refusal whatever the
+	// button's age, and the audit says so.
+	if err := r.acl.Check(rq.member, acl.TierFor(id.signal), id.key); err != nil {
+		return reply{}, err
+	}
 	now := r.now()
 	if now.Unix() > id.expiry {
 		rq.audit.outcome = "expired: nothing sent"

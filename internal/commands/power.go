@@ -20,6 +20,9 @@ func (r *Router) powerCommand(ctx context.Context, rq *request) (reply, error) {
 	}
 	sig, err := panel.ParseSignal(action)
 	if err != nil {
+		// Only an outdated command registration sends another action; the
+		// attempt is still a control attempt, recorded without the raw text.
+		rq.audit = &auditEntry{action: "power (unknown action)", via: "/power", server: ref}
 		return reply{}, &userError{msg: "Pick the action from the list: start, stop, restart or kill.", cause: err}
 	}
 	rq.audit = &auditEntry{action: "power " + string(sig), via: "/power", server: ref}

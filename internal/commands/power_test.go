@@ -233,3 +233,55 @@ func TestPowerOverride(t *testing.T) {
 }
 
 var errNetwork = errors.New("dial tcp 10.1.2.3:443: connection refused")
+
+func TestExpiredConfirmStillRefusesTheClicker(t *testing.T) {
+	e := setup(t)
+	yes, _ := prompt(t, e, "stop")
+	e.clock.Advance(DefaultConfirmTTL + 2e9)
+	e.handle(click(operator(), yes, true))
+	assert.Contains(t, text(t, only(t, e.sess)), "admin role", "a refusal names the tier, whatever the button's age")
+	sends := e.sess.sends()
+	require.Len(t, sends, 1)
+	assert.Contains(t, sends[0].msg.Content, "refused: needs the admin tier")
+}
+
+func TestForgedCustomIDsAudited(t *testing.T) {
+	e := setup(t)
+	e.handle(click(admin(), "power/main%2Fabc`123 @everyone/start", false))
+	assert.Equal(t, msgOutdatedButton, text(t, only(t, e.sess)))
+	sends := e.sess.sends()
+	require.Len(t, sends, 1, "a forged control is a refused control attempt")
+	c := sends[0].msg.Content
+	assert.Contains(t, c, "⛔")
+	assert.Contains(t, c, "unreadable button on `power/main%2Fabcˋ123 @everyone/start` via button: refused")
+	assert.Contains(t, e.logs.String(), `"result":"refused: the button is not one the bot made"`)
+}
+
+// TestConfirmOnPublicMessageAnswersPrivately: only a private prompt is
+// replaced in place; a confirm that somehow sits on a public message is
+// answered with a new private message (Discord cannot turn a public message
+// private, and the fake refuses the attempt).
+func TestConfirmOnPublicMessageAnswersPrivately(t *testing.T) {
+	e := setup(t)
+	yes, _ := prompt(t, e, "stop")
+	e.handle(click(admin(), yes, false))
+	c := only(t, e.sess)
+	assert.Equal(t, discordgo.InteractionResponseChannelMessageWithSource, c.resp.Type)
+	assertEphemeral(t, c)
+	assert.Contains(t, text(t, c), "Stop sent")
+}
+
+// TestHandlerPanicAnswered: a panic in a handler (a panel client tripping
+// on an odd answer) costs this one user an error message, not the bot.
+func TestHandlerPanicAnswered(t *testing.T) {
+	e := setup(t, func(_ *Config, p *fakePanel) {
+		p.PowerFn = func(context.Context, string, panel.Signal) error { panic("index out of range") }
+	})
+	e.handle(powerSlash(operator(), "abc123", "start"))
+	c := only(t, e.sess)
+	assertEphemeral(t, c)
+	assert.Equal(t, msgInternal, text(t, c))
+	require.Len(t, e.sess.sends(), 1)
+	assert.Contains(t, e.sess.sends()[0].msg.Content, "❌")
+	assert.Contains(t, e.logs.String(), "handler panicked")
+}

@@ -72,8 +72,25 @@ func (e *userError) Error() string {
 
 func (e *userError) Unwrap() error { return e.cause }
 
-// userText is the one sentence a user sees for any handler error.
+// maxPanelSentence bounds a panel's sentence shown to users: enough for any
+// advice, never a page of a panel's error output.
+const maxPanelSentence = 600
+
+// userText is the one sentence a user sees for any handler error, safe to
+// render: a panel's sentence can quote outside text (what the user typed,
+// server names, the panel's own error detail), so it is escaped and shows
+// literally, never as markdown.
 func userText(err error) string {
+	s, outside := sentence(err)
+	if outside {
+		return escape(s, maxPanelSentence)
+	}
+	return s
+}
+
+// sentence picks the user's sentence for err, unescaped; outside reports
+// that it comes from the panel layer and may quote outside text.
+func sentence(err error) (s string, outside bool) {
 	var (
 		ue *userError
 		de *acl.DeniedError
@@ -81,15 +98,15 @@ func userText(err error) string {
 	)
 	switch {
 	case errors.As(err, &ue):
-		return ue.msg
+		return ue.msg, false
 	case errors.As(err, &de):
-		return de.UserMessage()
+		return de.UserMessage(), false
 	case !errors.As(err, &pe) && errors.Is(err, context.DeadlineExceeded):
-		return msgPanelSlow
+		return msgPanelSlow, false
 	case !errors.As(err, &pe) && errors.Is(err, context.Canceled):
-		return msgShuttingDown
+		return msgShuttingDown, false
 	default:
-		return panel.UserMessage(err)
+		return panel.UserMessage(err), true
 	}
 }
 

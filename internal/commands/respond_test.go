@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -140,4 +142,46 @@ func TestShutdownStillAnswers(t *testing.T) {
 	c := only(t, e.sess)
 	assertEphemeral(t, c)
 	assert.Equal(t, msgShuttingDown, text(t, c))
+}
+
+// TestDeferralAlreadyAcknowledged: discordgo resends a callback that met a
+// 502; when the first had arrived, Discord answers 40060. The interaction is
+// deferred all the same, and the user must still get the answer.
+func TestDeferralAlreadyAcknowledged(t *testing.T) {
+	e, release := slowEnv(t, nil)
+	e.sess.RespondFn = func(*discordgo.InteractionResponse) error {
+		return &discordgo.RESTError{
+			Response:     &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request"},
+			ResponseBody: []byte(`{"message":"Interaction has already been acknowledged.","code":40060}`),
+			Message:      &discordgo.APIErrorMessage{Code: discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged},
+		}
+	}
+	run(t, e, release, powerSlash(operator(), "abc123", "start"))
+	assert.Equal(t, []string{"respond", "edit", "send"}, e.sess.methods())
+	assert.Contains(t, *e.sess.answers()[1].edit.Content, "Start sent")
+}
+
+// TestDiscordErrorsKeepTheInteractionTokenOut: a network error quotes the
+// URL, and the interaction routes carry the token (setup's cleanup checks
+// the log never holds it).
+func TestDiscordErrorsKeepTheInteractionTokenOut(t *testing.T) {
+	netErr := func(route string) error {
+		return &url.Error{Op: "Post", URL: "https://discord.com/api/v9/" + route, Err: errors.New("connection reset by peer")}
+	}
+	t.Run("defer and edit", func(t *testing.T) {
+		e, release := slowEnv(t, nil)
+		e.sess.RespondFn = func(*discordgo.InteractionResponse) error {
+			return netErr("interactions/900000000000000001/" + interactionToken + "/callback")
+		}
+		run(t, e, release, powerSlash(operator(), "abc123", "start"))
+		assert.Contains(t, e.logs.String(), "connection reset by peer")
+	})
+	t.Run("autocomplete", func(t *testing.T) {
+		e := setup(t)
+		e.sess.RespondFn = func(*discordgo.InteractionResponse) error {
+			return netErr("interactions/900000000000000001/" + interactionToken + "/callback")
+		}
+		e.handle(typing(viewer(), cmdStatus, ""))
+		assert.Contains(t, e.logs.String(), "[interaction token]")
+	})
 }

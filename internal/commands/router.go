@@ -217,8 +217,14 @@ func (r *Router) commandRoute(name string) route {
 func (r *Router) componentRoute(raw string) route {
 	id, err := parseCustomID(raw)
 	if err != nil {
-		return route{ephemeral: true, handle: func(context.Context, *request) (reply, error) {
-			return reply{}, &userError{msg: msgOutdatedButton, cause: fmt.Errorf("custom ID %q: %w", truncate(raw, maxCustomIDLen), err)}
+		return route{ephemeral: true, handle: func(_ context.Context, rq *request) (reply, error) {
+			// Every button the bot makes is a control, so a click on one it
+			// cannot read (forged, or from an older version) is a refused
+			// control attempt and goes to the audit trail.
+			shown := truncate(raw, maxCustomIDLen)
+			rq.server = shown
+			rq.audit = &auditEntry{action: "unreadable button", via: "button", server: shown}
+			return reply{}, &userError{msg: msgOutdatedButton, cause: fmt.Errorf("custom ID %q: %w", shown, err)}
 		}}
 	}
 	switch id.kind {
@@ -239,6 +245,7 @@ const (
 	msgVanishedServer  = "That server is no longer on the panel. Run /servers to see the current list."
 	msgPanelSlow       = "The panel did not answer in time. Try again in a minute; if it persists, check the panel's status page."
 	msgShuttingDown    = "The bot is restarting, so this was not finished. Check /status, then try again in a minute."
+	msgInternal        = "Something went wrong inside the bot. Check /status before trying again; the bot's log has the details for its owner."
 	msgCommandRefusals = "Send one console command of at most %d characters, on one line, without control characters."
 )
 

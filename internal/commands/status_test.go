@@ -238,3 +238,39 @@ func TestServersPanelDown(t *testing.T) {
 	assertEphemeral(t, c)
 	assert.Contains(t, text(t, c), "not answering properly")
 }
+
+// TestPanelSentencesRenderLiterally: a panel's sentence can quote what the
+// user typed, server names and the panel's own error text; none of it may
+// format, mention or break out of the message.
+func TestPanelSentencesRenderLiterally(t *testing.T) {
+	const hostile = "@everyone **x** `y` <@1> [a](http://e.x) ||s||"
+	const shown = `\@everyone \*\*x\*\* \` + "`y\\`" + ` \<\@1\> \[a\]\(http://e.x\) \|\|s\|\|`
+	t.Run("panel detail", func(t *testing.T) {
+		e := setup(t, func(_ *Config, p *fakePanel) {
+			p.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
+				return panel.Resources{}, &panel.Error{Kind: panel.ErrInvalid, Detail: hostile}
+			}
+		})
+		e.handle(slash(viewer(), cmdStatus, opt(optServer, "abc123")))
+		got := text(t, only(t, e.sess))
+		assert.Contains(t, got, shown)
+		assert.NotContains(t, got, "**x**")
+	})
+	t.Run("what the user typed", func(t *testing.T) {
+		e := setup(t)
+		e.handle(slash(viewer(), cmdStatus, opt(optServer, hostile)))
+		got := text(t, only(t, e.sess))
+		assert.Contains(t, got, "No server called")
+		assert.Contains(t, got, shown)
+	})
+	t.Run("server names in an ambiguity", func(t *testing.T) {
+		e := setup(t, func(_ *Config, p *fakePanel) {
+			p.ServersFn = func(context.Context) ([]panel.Server, error) { return []panel.Server{{ID: "a1", Name: "**x**"}}, nil }
+		})
+		other := &fakePanel{ServersFn: func(context.Context) ([]panel.Server, error) { return []panel.Server{{ID: "b1", Name: "**x**"}}, nil }}
+		require.NoError(t, e.reg.Add("other", other, nil))
+		e.handle(slash(viewer(), cmdStatus, opt(optServer, "**x**")))
+		got := text(t, only(t, e.sess))
+		assert.Contains(t, got, `main/\*\*x\*\* or other/\*\*x\*\*`)
+	})
+}
