@@ -11,8 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/joho/godotenv"
+	"unicode"
 
 	"github.com/panelbot/panelbot/internal/acl"
 )
@@ -71,17 +70,19 @@ type Getenv func(string) string
 // WithDotEnv returns a Getenv that falls back to the variables of the .env
 // file at path when the environment does not set them (the environment wins,
 // as godotenv.Load does, but without changing the process environment). A
-// missing file is not an error; an unreadable or malformed one is.
+// missing file is not an error; an unreadable or malformed one is, and its
+// error names the line but never repeats the file's text, which holds the
+// secrets.
 func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
 	if path == "" {
 		return getenv, nil
 	}
-	vars, err := godotenv.Read(path)
+	vars, err := readDotEnv(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return getenv, nil
 	}
 	if err != nil {
-		return nil, &Error{Var: path, Problem: "cannot read it (" + err.Error() + "); fix the file or remove it"}
+		return nil, err
 	}
 	return func(k string) string {
 		if v := getenv(k); v != "" {
@@ -98,7 +99,7 @@ func Load(getenv Getenv) (Config, error) { return load(getenv, true) }
 // load reads the variables; the PANEL_* and RELAY_* ones only for the
 // single-panel setup, since a CONFIG_FILE declares its own.
 func load(getenv Getenv, singlePanel bool) (Config, error) {
-	l := loader{get: func(k string) string { return strings.TrimSpace(getenv(k)) }}
+	l := loader{env: getenv}
 	c := Config{
 		DiscordToken:  l.token("DISCORD_TOKEN"),
 		GuildID:       l.id("DISCORD_GUILD_ID"),
@@ -139,8 +140,20 @@ func (l *loader) panel(c *Config) {
 
 // loader collects the first error so Load reads as a list of fields.
 type loader struct {
-	get func(string) string
+	env Getenv
 	err error
+}
+
+// get reads a variable without its surrounding blanks. A value wrapped in
+// quotes is refused: docker's --env-file and systemd's Environment= keep
+// them as part of the value, so "123" would never match anything.
+func (l *loader) get(name string) string {
+	v := strings.TrimSpace(l.env(name))
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		l.fail(name, "is wrapped in quotes: write the value without quotes (docker --env-file and systemd keep them as part of the value)")
+		return ""
+	}
+	return v
 }
 
 func (l *loader) fail(name, problem string) {
@@ -154,7 +167,7 @@ func (l *loader) token(name string) string {
 	switch {
 	case v == "":
 		l.fail(name, "required: set it to the bot token from the Discord developer portal (Bot → Reset Token)")
-	case strings.ContainsAny(v, " \t\"'"):
+	case hasBlankOrQuote(v):
 		l.fail(name, "contains spaces or quotes: paste the token alone, without quotes or the word Bot")
 	case strings.Count(v, ".") != 2:
 		l.fail(name, "does not look like a bot token (three parts separated by dots): copy it again from the developer portal")
@@ -169,23 +182,37 @@ func (l *loader) panelKey(name string) string {
 		l.fail(name, "required: create a client API key in the panel (Account → API Credentials); it starts with ptlc_")
 	case strings.HasPrefix(v, "ptla_"):
 		l.fail(name, "is an application (admin) key, which the client API refuses: create a client key (ptlc_…) under Account → API Credentials")
-	case strings.ContainsAny(v, " \t\"'"):
+	case hasBlankOrQuote(v):
 		l.fail(name, "contains spaces or quotes: paste the key alone")
 	}
 	return v
 }
 
+// hasBlankOrQuote catches a secret pasted with what surrounded it: inner
+// blanks or line breaks (a wrapped paste), control characters, quotes.
+func hasBlankOrQuote(v string) bool {
+	return strings.ContainsAny(v, "\"'") || strings.IndexFunc(v, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}) >= 0
+}
+
+// url reads an http(s) base address; def "" makes it required. The advice
+// shows an example of the right kind: the default when there is one.
 func (l *loader) url(name, def string) string {
 	v := strings.TrimRight(l.get(name), "/")
+	example := def
+	if example == "" {
+		example = "https://panel.example.com"
+	}
 	if v == "" {
 		if def == "" {
-			l.fail(name, "required: the address of your panel, e.g. https://panel.example.com")
+			l.fail(name, "required: the address of your panel, e.g. "+example)
 		}
 		return def
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" {
-		l.fail(name, "must be an http(s) address such as https://panel.example.com, without credentials or query")
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		l.fail(name, "must be an http(s) address such as "+example+", without credentials, query or fragment")
 	}
 	return v
 }
