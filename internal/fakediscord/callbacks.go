@@ -73,6 +73,9 @@ func (s *Server) callbackLocked(c *call, in *interaction, typ int64, body map[st
 	case 5:
 		return s.deferLocked(in, data)
 	case 6:
+		if rep := checkDeferredUpdate(data); rep.status != 0 {
+			return rep
+		}
 		in.originalID = in.messageID
 	case 7:
 		m := s.messages[in.messageID]
@@ -95,7 +98,7 @@ func (s *Server) respondMessageLocked(c *call, in *interaction, data map[string]
 	if data == nil {
 		data = map[string]any{}
 	}
-	checkMessage(&k, []string{"data"}, data, interactionFlags)
+	s.checkMessageLocked(&k, []string{"data"}, data, interactionFlags)
 	if big := checkFiles(&k, c.files); big != nil {
 		return *big
 	}
@@ -137,6 +140,21 @@ func (s *Server) deferLocked(in *interaction, data map[string]any) reply {
 	m := s.interactionMessageLocked(in, map[string]any{"flags": flags | flagLoading}, nil)
 	in.originalID, in.deferred = m.pub.ID, true
 	return reply{status: http.StatusNoContent}
+}
+
+// checkDeferredUpdate refuses an ephemeral flag on a type 6: the clicked
+// message is updated later as it is, public or not, and Discord ignores the
+// flag, so a bot sending it believes its answer is private when it is not.
+func checkDeferredUpdate(data map[string]any) reply {
+	var k checker
+	flags, _ := integer(&k, []string{"data", "flags"}, data["flags"])
+	if flags&FlagEphemeral != 0 {
+		k.add([]string{"data", "flags"}, "MESSAGE_FLAGS_INVALID", "A deferred update cannot be ephemeral: it keeps the clicked message's visibility.")
+	}
+	if !k.ok() {
+		return k.reply()
+	}
+	return reply{}
 }
 
 func checkAutocomplete(data map[string]any) reply {

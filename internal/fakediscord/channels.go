@@ -1,6 +1,7 @@
 package fakediscord
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ func (s *Server) postChannelMessage(c *call) reply {
 		return *bad
 	}
 	var k checker
-	checkMessage(&k, nil, body, channelFlags)
+	s.checkMessageLocked(&k, nil, body, channelFlags)
 	if big := checkFiles(&k, c.files); big != nil {
 		return *big
 	}
@@ -40,7 +41,9 @@ func (s *Server) channelMessage(c *call) (*storedMsg, *reply) {
 		return nil, &errUnknownChannel
 	}
 	m, ok := s.messages[c.args[1]]
-	if !ok || m.pub.Deleted || m.pub.ChannelID != c.args[0] {
+	// Ephemeral messages live only in their interaction: the channel
+	// routes do not see them, as on Discord.
+	if !ok || m.pub.Deleted || m.pub.ChannelID != c.args[0] || m.pub.Ephemeral() {
 		return nil, &errUnknownMessage
 	}
 	return m, nil
@@ -85,7 +88,8 @@ func (s *Server) editLocked(c *call, m *storedMsg, base []string, flags int64) r
 		edit, _ = edit["data"].(map[string]any)
 	}
 	var k checker
-	checkMessage(&k, base, edit, flags)
+	s.checkMessageLocked(&k, base, edit, flags)
+	checkVisibilityKept(&k, base, edit, m)
 	if big := checkFiles(&k, c.files); big != nil {
 		return *big
 	}
@@ -97,6 +101,30 @@ func (s *Server) editLocked(c *call, m *storedMsg, base []string, flags int64) r
 	}
 	s.applyEditLocked(m, edit, c.files)
 	return reply{status: http.StatusOK, body: s.messageJSON(m)}
+}
+
+// checkMessageLocked is checkMessage plus the rules the test chose with
+// options (WithPingsRefused).
+func (s *Server) checkMessageLocked(k *checker, base []string, m map[string]any, allowedFlags int64) {
+	checkMessage(k, base, m, allowedFlags)
+	if s.cfg.refusePings {
+		checkNoPings(k, base, m)
+	}
+}
+
+// checkVisibilityKept refuses an edit whose flags would make a message
+// ephemeral or public: Discord fixes that when the message (or the deferral
+// it fills) is created and never changes it, so a bot that tries believes
+// something false about who sees its answer.
+func checkVisibilityKept(k *checker, base []string, edit map[string]any, m *storedMsg) {
+	flags, ok := edit["flags"].(json.Number)
+	if !ok {
+		return
+	}
+	n, err := flags.Int64()
+	if err == nil && n&FlagEphemeral != int64(m.pub.Flags&FlagEphemeral) {
+		k.add(sub(base, "flags"), "MESSAGE_FLAGS_INVALID", "The ephemeral flag cannot be changed once the message exists.")
+	}
 }
 
 // messageJSON renders a stored message the way Discord's REST API does.

@@ -100,11 +100,14 @@ func (s *Server) addFilesLocked(m *storedMsg, files []File) {
 }
 
 // editedFields returns the fields after applying edit, without storing.
+// allowed_mentions is not kept from earlier requests: Discord reads it from
+// each request, and an edit without it parses mentions by default.
 func (m *storedMsg) editedFields(edit map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range m.fields {
 		out[k] = v
 	}
+	delete(out, "allowed_mentions")
 	for _, k := range msgKeys {
 		if v, ok := edit[k]; ok {
 			out[k] = v

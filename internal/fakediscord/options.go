@@ -39,6 +39,7 @@ type config struct {
 	privileged    int64
 	defaultLimit  int
 	defaultWindow time.Duration
+	refusePings   bool
 }
 
 // Option changes one setting of New; a bad value fails the test.
@@ -171,6 +172,19 @@ func WithPrivilegedIntents(mask int64) Option {
 			return fmt.Errorf("WithPrivilegedIntents: %#x has non-privileged bits", mask)
 		}
 		c.privileged = mask
+		return nil
+	}
+}
+
+// WithPingsRefused makes every message the bot sends, creates and edits
+// alike, carry allowed_mentions that ping nobody ({"parse": []}, no users,
+// roles or replied user); anything else is refused with a 400 naming
+// allowed_mentions. Discord itself accepts such messages and pings whoever
+// the text names: this option holds a bot that must never ping to that on
+// every path, follow-ups, edits and audit posts included.
+func WithPingsRefused() Option {
+	return func(c *config) error {
+		c.refusePings = true
 		return nil
 	}
 }

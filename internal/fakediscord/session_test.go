@@ -280,4 +280,10 @@ func TestAutocompleteCallbackRules(t *testing.T) {
 	_, code = restCode(t, err)
 	assert.Equal(t, 50035, code, "26 choices")
 	require.NoError(t, dg.InteractionRespond(di, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: &discordgo.InteractionResponseData{Choices: many[:25]}}))
+	_, err = dg.FollowupMessageCreate(di, true, &discordgo.WebhookParams{Content: "more"})
+	_, code = restCode(t, err)
+	assert.Equal(t, 10015, code, "an autocomplete answer has nothing to follow up")
+	_, err = dg.InteractionResponseEdit(di, &discordgo.WebhookEdit{Content: ptr("edit")})
+	_, code = restCode(t, err)
+	assert.Equal(t, 10015, code)
 }

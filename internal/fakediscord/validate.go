@@ -203,6 +203,19 @@ func checkAllowedMentions(k *checker, path []string, v any) {
 	}
 }
 
+// checkNoPings is WithPingsRefused's rule for one message body at base.
+func checkNoPings(k *checker, base []string, m map[string]any) {
+	am, _ := m["allowed_mentions"].(map[string]any)
+	parse, _ := am["parse"].([]any)
+	users, _ := am["users"].([]any)
+	roles, _ := am["roles"].([]any)
+	replied, _ := am["replied_user"].(bool)
+	if am == nil || am["parse"] == nil || len(parse)+len(users)+len(roles) > 0 || replied {
+		k.add(sub(base, "allowed_mentions"), "ALLOWED_MENTIONS_REQUIRED",
+			`fakediscord.WithPingsRefused: every message must carry allowed_mentions {"parse": []}`)
+	}
+}
+
 // emptyMessage is Discord's test for 50006: nothing to show at all.
 func emptyMessage(m map[string]any, files int) bool {
 	if files > 0 || m["poll"] != nil {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // webhookInteraction authenticates an interaction webhook route: our
@@ -16,7 +18,9 @@ func (s *Server) webhookInteraction(c *call) (*interaction, *reply) {
 	if in == nil || expired(c.now, in.created, tokenLifetime) {
 		return nil, &errWebhookToken
 	}
-	if !in.acked {
+	// An autocomplete answer is not a message: its token has nothing to
+	// follow up or edit.
+	if !in.acked || in.typ == discordgo.InteractionApplicationCommandAutocomplete {
 		return nil, &errUnknownWebhook
 	}
 	return in, nil
@@ -37,7 +41,7 @@ func (s *Server) postFollowup(c *call) reply {
 		return s.fillOriginalLocked(c, in)
 	}
 	var k checker
-	checkMessage(&k, nil, body, interactionFlags)
+	s.checkMessageLocked(&k, nil, body, interactionFlags)
 	if big := checkFiles(&k, c.files); big != nil {
 		return *big
 	}
