@@ -101,7 +101,7 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 	if err != nil {
 		return err
 	}
-	if len(cfg.ACL.OperatorRoles)+len(cfg.ACL.AdminRoles)+len(cfg.ACL.AdminUsers) == 0 {
+	if !anyoneMayAct(cfg, file) {
 		log.Warn("nobody may start or stop servers: set ACL_OPERATOR_ROLES, ACL_ADMIN_ROLES or ACL_ADMIN_USERS")
 	}
 	b.session.AddHandler(b.onInteraction())
@@ -189,4 +189,21 @@ func gatewayAdvice(err error) error {
 		}
 	}
 	return fmt.Errorf("connect to Discord: %w", err)
+}
+
+// anyoneMayAct tells whether any rule, global or a server's own, lets
+// someone control a server: control is denied by default.
+func anyoneMayAct(cfg config.Config, file *config.File) bool {
+	grants := func(r acl.Rules) bool { return len(r.OperatorRoles)+len(r.AdminRoles)+len(r.AdminUsers) > 0 }
+	if grants(cfg.ACL) {
+		return true
+	}
+	for _, p := range file.Panels {
+		for _, s := range p.Servers {
+			if s.ACL != nil && grants(*s.ACL) {
+				return true
+			}
+		}
+	}
+	return false
 }

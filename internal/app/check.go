@@ -28,7 +28,7 @@ func check(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 		fmt.Fprintf(w, "config:  FAILED: %v\n", cfgErr)
 		return cfgErr
 	}
-	fmt.Fprintf(w, "config:  OK (%s)\n", aclSummary(cfg))
+	fmt.Fprintf(w, "config:  OK (%s)\n", aclSummary(cfg, anyoneMayAct(cfg, file)))
 	ok := checkPanels(ctx, w, file, opts.Now)
 	ok = checkDiscord(w, cfg, opts.Transport) && ok
 	if !ok {
@@ -93,7 +93,7 @@ func discordAdvice(err error) string {
 	return "cannot reach Discord (" + err.Error() + "): check the network and DISCORD_API_URL"
 }
 
-func aclSummary(cfg config.Config) string {
+func aclSummary(cfg config.Config, anyone bool) string {
 	a := cfg.ACL
 	viewers := "everyone in the guild"
 	if len(a.ViewerRoles) > 0 {
@@ -101,7 +101,7 @@ func aclSummary(cfg config.Config) string {
 	}
 	s := fmt.Sprintf("viewers: %s; operators: %d roles; admins: %d roles, %d users",
 		viewers, len(a.OperatorRoles), len(a.AdminRoles), len(a.AdminUsers))
-	if len(a.OperatorRoles)+len(a.AdminRoles)+len(a.AdminUsers) == 0 {
+	if !anyone {
 		s += "; WARNING: nobody may start or stop servers until ACL_OPERATOR_ROLES, ACL_ADMIN_ROLES or ACL_ADMIN_USERS is set"
 	}
 	return s

@@ -81,7 +81,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 		f(st)
 	}
 	dc := fakediscord.New(t, append([]fakediscord.Option{
-		fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID),
+		fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID), fakediscord.WithPingsRefused(),
 		fakediscord.WithChannel(guildID, channelID), fakediscord.WithChannel(guildID, auditChannel),
 	}, st.dcOpts...)...)
 	// The panel's address is reserved first: a Wings node checks the
