@@ -65,6 +65,7 @@ type conn struct {
 	jwtPending  atomic.Bool
 	throttled   atomic.Bool
 	pauseUntil  atomic.Int64 // unix nanos on the clock: the node throttled us
+	queued      atomic.Int64 // frames accepted by send, for tests
 	written     atomic.Int64 // frames written, for tests
 	writeFailed atomic.Bool
 
@@ -109,9 +110,16 @@ func (c *conn) close(normal bool) {
 // send queues a frame for the writer without waiting on the network.
 func (c *conn) send(ctx context.Context, event string, args ...string) error {
 	f := outFrame{event: event, data: encodeFrame(event, args...)}
+	// Counted before the writer can see it, so that queued never trails
+	// written; given back below when the frame is not queued.
+	c.queued.Add(1)
 	select {
 	case c.out <- f:
 		return nil
+	default:
+	}
+	c.queued.Add(-1)
+	select {
 	case <-c.ctx.Done():
 	case <-c.dead:
 	case <-ctx.Done():

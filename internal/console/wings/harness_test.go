@@ -210,10 +210,24 @@ func (h *harness) notice() string {
 	}
 }
 
-// waitConnected waits until the stream has handled its auth success.
+// waitConnected waits until the stream has handled its auth success and the
+// node has read every frame the stream sent since (its `send logs`). Moving
+// the clock before then would stamp a frame in flight with the later time on
+// both sides, a jump a real clock cannot make: the client's limiter would
+// count that replay request as just sent and hold back the next one.
 func (h *harness) waitConnected() {
 	h.t.Helper()
 	require.Eventually(h.t, h.stream.connected, 10*time.Second, time.Millisecond)
+	h.node.Await("the node reading what the stream sent after its auth", func() bool {
+		h.stream.mu.Lock()
+		c := h.stream.cur
+		h.stream.mu.Unlock()
+		if c == nil {
+			return false
+		}
+		written := c.written.Load()
+		return c.queued.Load() == written && int64(h.node.OpenReceived(sid)) == written
+	})
 }
 
 func (h *harness) count(event string) int {

@@ -141,13 +141,10 @@ func (ss *session) onAuthOK(ctx context.Context, backlog, resync bool) error {
 	ss.authPending = false
 	stopTimer(ss.authTimer)
 	ss.authTimer = nil
-	if !ss.authed {
+	first := !ss.authed
+	if first {
 		ss.authed = true
 		ss.r.authenticated()
-		s := ss.r.s
-		s.mu.Lock()
-		s.cur = ss.c
-		s.mu.Unlock()
 	}
 	if backlog {
 		ss.requestReplay(ctx)
@@ -157,7 +154,21 @@ func (ss *session) onAuthOK(ctx context.Context, backlog, resync bool) error {
 			ss.r.s.log.Warn("could not ask the node for the server's state after re-authenticating", "error", err)
 		}
 	}
+	if first {
+		ss.publish()
+	}
 	return nil
+}
+
+// publish makes the connection the one Send uses. It comes after the
+// post-auth requests are queued, so that once the stream reports itself
+// connected, its replay request is already on its way and nothing of the
+// auth's handling is left to run.
+func (ss *session) publish() {
+	s := ss.r.s
+	s.mu.Lock()
+	s.cur = ss.c
+	s.mu.Unlock()
 }
 
 // requestReplay sends `send logs`, unless the node's limit would refuse it:

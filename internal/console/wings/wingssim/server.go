@@ -271,6 +271,21 @@ func (n *Node) Received(uuid string) int {
 	return n.server(uuid).received
 }
 
+// OpenReceived counts the frames read on the server's open sockets only. A
+// test compares it with what the client wrote on its current connection to
+// know no frame is in flight before it moves the clock: a frame read after
+// Advance would be limited and answered at the later time, which a real
+// clock could never do.
+func (n *Node) OpenReceived(uuid string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	total := 0
+	for sock := range n.server(uuid).sockets {
+		total += sock.received
+	}
+	return total
+}
+
 // Throttled counts the `throttled` events the node has sent.
 func (n *Node) Throttled() int {
 	n.mu.Lock()

@@ -41,6 +41,7 @@ type socket struct {
 	connectedAt time.Time
 	nextTick    time.Time // zero until the first successful auth
 	lim         *limiter
+	received    int // frames read on this socket, before limits and decoding
 
 	qmu      sync.Mutex
 	queue    []outItem
@@ -160,6 +161,7 @@ func (sock *socket) readLoop(n *Node) {
 // inbound applies the limits, in Wings' order, then handles the frame.
 func (sock *socket) inbound(n *Node, data []byte) {
 	sock.srv.received++
+	sock.received++
 	if ok, notify := sock.lim.allowGlobal(n.now); !ok {
 		if notify {
 			sock.throttle(n, globalKey)
