@@ -177,3 +177,35 @@ func TestFleetShardlynConsoleRelayed(t *testing.T) {
 	assert.True(t, m.PingsNobody())
 	relayed(t, b, "Factory online")
 }
+
+// TestPelicanEndToEnd runs the single-panel setup with PANEL_KIND=pelican
+// against the simulator in Pelican mode: its 256/min limit, and commands to
+// an offline server that Pelican itself would drop without a word.
+func TestPelicanEndToEnd(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, func(s *setup) {
+		s.env["PANEL_KIND"], s.env["PANEL_RATE_LIMIT"] = "pelican", ""
+		s.simOpts = append(s.simOpts, pterosim.WithPelican())
+	})
+	out := text(b.reply(t, b.dispatch(t, b.dc.Command(viewer, "servers"))))
+	assert.Contains(t, out, "Survival")
+	assert.Contains(t, text(b.reply(t, b.dispatch(t, b.dc.Command(viewer, "status", fakediscord.Value("server", "survival"))))), "Running")
+
+	b.reply(t, b.dispatch(t, b.dc.Command(admin, "power", fakediscord.Value("server", "creative"), fakediscord.Value("action", "start"))))
+	requireSignal(t, b, creativeID, "start")
+
+	m := b.reply(t, b.dispatch(t, b.dc.Command(admin, "cmd", fakediscord.Value("server", "survival"), fakediscord.Value("command", "say hi"))))
+	assert.Contains(t, text(m), "say hi")
+	assert.Equal(t, 1, b.sim.Count("POST", "/api/client/servers/"+survivalID+"/command"))
+}
+
+func TestPelicanCommandToAnOfflineServerIsNotSentIntoTheVoid(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, func(s *setup) {
+		s.env["PANEL_KIND"] = "pelican"
+		s.simOpts = append(s.simOpts, pterosim.WithPelican())
+	})
+	m := b.reply(t, b.dispatch(t, b.dc.Command(admin, "cmd", fakediscord.Value("server", "creative"), fakediscord.Value("command", "say hi"))))
+	assert.Contains(t, text(m), "offline")
+	assert.Zero(t, b.sim.Count("POST", "/api/client/servers/"+creativeID+"/command"))
+}
