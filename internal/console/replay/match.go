@@ -60,4 +60,3 @@ func (a *Aligner) echo(held []string, drop []bool) {
 		}
 	}
 }
-

@@ -80,13 +80,13 @@ func interleave(rng *rand.Rand, replayed, live []string, first, older int) []str
 
 func TestReplaysAreAlignedInLogOrder(t *testing.T) {
 	for name, s := range map[string]scenario{
-		"short drop, replay first":      {window: 150, relayed: 400, auth: 430, snap: 430, end: 470},
-		"live lines before the replay":  {window: 150, relayed: 400, auth: 430, snap: 433, end: 470, liveFirst: 3},
-		"live lines racing the replay":  {window: 150, relayed: 400, auth: 430, snap: 436, end: 470, liveFirst: 1},
-		"nothing missed":                {window: 150, relayed: 400, auth: 400, snap: 402, end: 440, liveFirst: 2},
-		"young server, short log":       {window: 150, relayed: 20, auth: 30, snap: 31, end: 60, liveFirst: 1},
-		"all of the replay is new":      {window: 150, relayed: 1, auth: 100, snap: 100, end: 120},
-		"a small window":                {window: 10, relayed: 100, auth: 104, snap: 106, end: 130, liveFirst: 2},
+		"short drop, replay first":     {window: 150, relayed: 400, auth: 430, snap: 430, end: 470},
+		"live lines before the replay": {window: 150, relayed: 400, auth: 430, snap: 433, end: 470, liveFirst: 3},
+		"live lines racing the replay": {window: 150, relayed: 400, auth: 430, snap: 436, end: 470, liveFirst: 1},
+		"nothing missed":               {window: 150, relayed: 400, auth: 400, snap: 402, end: 440, liveFirst: 2},
+		"young server, short log":      {window: 150, relayed: 20, auth: 30, snap: 31, end: 60, liveFirst: 1},
+		"all of the replay is new":     {window: 150, relayed: 1, auth: 100, snap: 100, end: 120},
+		"a small window":               {window: 10, relayed: 100, auth: 104, snap: 106, end: 130, liveFirst: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			for seed := range uint64(50) {
