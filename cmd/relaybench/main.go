@@ -84,11 +84,11 @@ func run(args []string, out io.Writer) error {
 }
 
 // startRelays runs n relays, each fed by its own channel.
-func startRelays(ctx context.Context, hub *console.Hub, n int) ([]chan console.Event, func()) {
+func startRelays(ctx context.Context, hub *console.Hub, n int) ([]chan string, func()) {
 	var wg sync.WaitGroup
-	sources := make([]chan console.Event, n)
+	sources := make([]chan string, n)
 	for i := range n {
-		sources[i] = make(chan console.Event, 1024)
+		sources[i] = make(chan string, 1024)
 		relay, err := hub.NewRelay(channelID(i), feed(sources[i]))
 		if err != nil {
 			panic(err) // the channel IDs are ours: cannot happen
@@ -102,17 +102,13 @@ func channelID(i int) string { return fmt.Sprintf("9%017d", i) }
 
 // feed is a console.Source reading a channel, as a node's reader would
 // hand over lines.
-type feed chan console.Event
+type feed chan string
 
-func (f feed) Stream(ctx context.Context, events chan<- console.Event) error {
+func (f feed) Stream(ctx context.Context, sink console.Sink) error {
 	for {
 		select {
-		case ev := <-f:
-			select {
-			case events <- ev:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		case l := <-f:
+			sink.Line(l)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -120,7 +116,7 @@ func (f feed) Stream(ctx context.Context, events chan<- console.Event) error {
 }
 
 // generate emits rate lines per second to every source, in 50 ms batches.
-func generate(ctx context.Context, sources []chan console.Event, rate, lineLen int) {
+func generate(ctx context.Context, sources []chan string, rate, lineLen int) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	start, sent := time.Now(), 0
@@ -135,7 +131,7 @@ func generate(ctx context.Context, sources []chan console.Event, rate, lineLen i
 		for ; sent < due; sent++ {
 			for i, src := range sources {
 				select {
-				case src <- console.Event{Kind: console.KindLine, Text: line(sent, i, lineLen, words)}:
+				case src <- line(sent, i, lineLen, words):
 				default: // the relay is behind: as a node would, drop
 				}
 			}

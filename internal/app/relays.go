@@ -193,7 +193,6 @@ func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, erro
 		if err != nil {
 			return nil, err
 		}
-		rs.board.set(t, w.Latest)
 		src = w
 		if spec.commands {
 			key := t.Key()
@@ -211,7 +210,11 @@ func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, erro
 	default:
 		return nil, fmt.Errorf("%s panels have no live console to relay", raw.Kind())
 	}
-	return rs.hub.NewRelay(spec.channelID, src, opts...)
+	r, err := rs.hub.NewRelay(spec.channelID, src, opts...)
+	if err == nil {
+		rs.board.set(t, r.Latest)
+	}
+	return r, err
 }
 
 // relayAdmins lets the relay ask whether the author of a channel message is

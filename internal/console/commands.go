@@ -3,15 +3,11 @@ package console
 import (
 	"context"
 	"strings"
-	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/panelbot/panelbot/internal/panel"
 )
-
-// maxCommand bounds a console command, in characters.
-const maxCommand = 1000
 
 // Commander sends one console command to the server, directly on the
 // node's connection (the wings client), never behind the console's queue
@@ -45,9 +41,9 @@ func (r *Relay) HandleMessage(ctx context.Context, m *discordgo.MessageCreate) {
 	if !ok {
 		return
 	}
-	if why := checkCommand(cmd); why != "" {
-		r.reply(m, "command not sent: "+why)
-		r.record(ctx, m, cmd, &panel.Error{Kind: panel.ErrInvalid, Op: "console command", Message: "refused: " + why})
+	if err := panel.ValidateCommand(cmd, panel.MaxCommandRunes); err != nil {
+		r.reply(m, "command not sent: "+panel.UserMessage(err))
+		r.record(ctx, m, cmd, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cmdTimeout)
@@ -106,24 +102,6 @@ func (r *Relay) addressed(m *discordgo.MessageCreate) bool {
 		return false
 	}
 	return true
-}
-
-// checkCommand says why a command cannot go to the console, or "".
-// A line break would smuggle a second command past the check; other control
-// characters would reach the game server's terminal.
-func checkCommand(cmd string) string {
-	if strings.ContainsAny(cmd, "\r\n\u2028\u2029") {
-		return "it has more than one line; send one command per message."
-	}
-	for _, c := range cmd {
-		if unicode.IsControl(c) || isInvisibleControl(c) || c == '\uFFFD' {
-			return "it contains control characters."
-		}
-	}
-	if width(cmd) > maxCommand {
-		return "it is longer than 1000 characters."
-	}
-	return ""
 }
 
 // reply posts a short answer ahead of the console's backlog.

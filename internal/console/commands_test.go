@@ -137,10 +137,10 @@ func TestMessagesThatAreNotCommandsAreIgnored(t *testing.T) {
 
 func TestBadCommandsAreRefusedWithAShortReply(t *testing.T) {
 	for name, tc := range map[string]struct{ content, reply string }{
-		"newline": {"say a\nstop", "it has more than one line; send one command per message."},
-		"escape":  {"say \x1b[2J", "it contains control characters."},
-		"nul":     {"say\x00", "it contains control characters."},
-		"bidi":    {"say \u202eabc", "it contains control characters."},
+		"newline": {"say a\nstop", "Send one command at a time: a command must be a single line."},
+		"escape":  {"say \x1b[2J", "The command contains control characters: type plain text only."},
+		"nul":     {"say\x00", "The command contains control characters: type plain text only."},
+		"bidi":    {"say \u202eabc", "The command contains control characters: type plain text only."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {

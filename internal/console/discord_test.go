@@ -88,22 +88,8 @@ func session(t testing.TB, s *fakediscord.Server, rt rewrite) *discordgo.Session
 // source is a console.Source fed by the test; closing in ends the stream.
 type source struct{ in chan console.Event }
 
-func (s *source) Stream(ctx context.Context, events chan<- console.Event) error {
-	for {
-		select {
-		case ev, ok := <-s.in:
-			if !ok {
-				return nil
-			}
-			select {
-			case events <- ev:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+func (s *source) Stream(ctx context.Context, sink console.Sink) error {
+	return console.PlayFrom(ctx, s.in, sink, nil)
 }
 
 // run starts a relay and returns its source and a stop function that ends
@@ -418,7 +404,7 @@ func TestConsoleCommandsThroughTheGateway(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return len(botMessages(s)) == 1 }, wait, 10*time.Millisecond)
 	reply := botMessages(s)[0]
-	assert.Equal(t, "⚠ <@"+admin+"> command not sent: it has more than one line; send one command per message.", reply.Content)
+	assert.Equal(t, "⚠ <@"+admin+"> command not sent: Send one command at a time: a command must be a single line.", reply.Content)
 	assert.True(t, reply.PingsNobody())
 	stop()
 	assert.Empty(t, cmd.got)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"github.com/panelbot/panelbot/internal/panel"
 	"io"
 	"net/http"
 	"strings"
@@ -85,8 +86,56 @@ func (r *recorder) all() []posted {
 	return append([]posted(nil), r.calls...)
 }
 
-// chanSource is a Source fed by a test: it forwards events until the input
-// is closed (then returns err) or ctx ends.
+// Kind says what a scripted Event carries.
+type Kind int
+
+// The kinds of scripted Event.
+const (
+	KindLine Kind = iota + 1
+	KindStatus
+	KindStats
+	KindNotice
+)
+
+// Event is one thing a test's scripted source hands its sink.
+type Event struct {
+	Kind  Kind
+	Text  string
+	State panel.State
+	Stats *panel.Resources
+}
+
+// Play hands ev to sink as a Source would.
+func Play(sink Sink, ev Event) {
+	switch ev.Kind {
+	case KindLine:
+		sink.Line(ev.Text)
+	case KindNotice:
+		sink.Notice(ev.Text)
+	case KindStatus:
+		sink.Status(ev.State)
+	case KindStats:
+		sink.Stats(*ev.Stats)
+	}
+}
+
+// PlayFrom is a Source's Stream fed by a test: it plays events until in is
+// closed (then returns err) or ctx ends.
+func PlayFrom(ctx context.Context, in <-chan Event, sink Sink, err error) error {
+	for {
+		select {
+		case ev, ok := <-in:
+			if !ok {
+				return err
+			}
+			Play(sink, ev)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// chanSource is a Source fed by a test.
 type chanSource struct {
 	in  chan Event
 	err error
@@ -94,22 +143,11 @@ type chanSource struct {
 
 func newChanSource() *chanSource { return &chanSource{in: make(chan Event, 64)} }
 
-func (s *chanSource) Stream(ctx context.Context, events chan<- Event) error {
-	for {
-		select {
-		case ev, ok := <-s.in:
-			if !ok {
-				return s.err
-			}
-			select {
-			case events <- ev:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+func (s *chanSource) Stream(ctx context.Context, sink Sink) error {
+	if err := PlayFrom(ctx, s.in, sink, nil); err != nil {
+		return err
 	}
+	return s.err // read once the test closed in, after it set err
 }
 
 func lineEv(text string) Event { return Event{Kind: KindLine, Text: text} }

@@ -11,12 +11,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
-
-// eventBuffer is the queue between a Source and its relay. The relay never
-// waits on Discord, so this only smooths scheduling hiccups.
-const eventBuffer = 256
 
 // DefaultCommandTimeout bounds handing one console command to the node.
 const DefaultCommandTimeout = 5 * time.Second
@@ -38,12 +36,14 @@ type Relay struct {
 	cmdTimeout time.Duration
 	log        *slog.Logger
 
+	clock  clock.Clock
 	sender atomic.Pointer[sender] // set while Run runs
 
-	mu        sync.Mutex
-	latest    panel.Resources
-	hasLatest bool
-	state     panel.State // last status posted, to skip repeats after reconnects
+	mu       sync.Mutex
+	latest   panel.Resources
+	latestAt time.Time
+	has      bool
+	posted   panel.State // last status posted, to skip repeats after reconnects
 }
 
 // RelayOption configures a Relay.
@@ -101,7 +101,7 @@ func WithRelayLogger(l *slog.Logger) RelayOption { return func(r *Relay) { r.log
 
 // NewRelay prepares a relay of src into the channel; Run starts it.
 func (h *Hub) NewRelay(channelID string, src Source, opts ...RelayOption) (*Relay, error) {
-	r := &Relay{hub: h, channelID: channelID, src: src, cmdTimeout: DefaultCommandTimeout, log: h.cfg.log}
+	r := &Relay{hub: h, channelID: channelID, src: src, cmdTimeout: DefaultCommandTimeout, log: h.cfg.log, clock: h.cfg.clock}
 	for _, o := range opts {
 		o(r)
 	}
@@ -115,7 +115,7 @@ func (h *Hub) NewRelay(channelID string, src Source, opts ...RelayOption) (*Rela
 func (r *Relay) validate() error {
 	switch {
 	case !isSnowflake(r.channelID):
-		return fmt.Errorf("console relay channel %q: use the channel's numeric Discord ID (Developer Mode, Copy Channel ID)", truncate(r.channelID, 24))
+		return fmt.Errorf("console relay channel %q: use the channel's numeric Discord ID (Developer Mode, Copy Channel ID)", trunc.Runes(r.channelID, 24))
 	case r.src == nil:
 		return fmt.Errorf("console relay for channel %s: no console source given", r.channelID)
 	case r.cmd != nil && r.auth == nil:
@@ -138,22 +138,16 @@ func isSnowflake(id string) bool {
 	return true
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // ChannelID is the Discord channel the relay posts to.
 func (r *Relay) ChannelID() string { return r.channelID }
 
-// Latest returns the last resource figures and state the console reported,
-// for /status; false until the first arrives.
-func (r *Relay) Latest() (panel.Resources, bool) {
+// Latest returns the last resource figures and state the console reported
+// and when, for /status and the dashboard; false until the first arrives.
+// It is the one place a relayed server's live state is kept.
+func (r *Relay) Latest() (panel.Resources, time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.latest, r.hasLatest
+	return r.latest, r.latestAt, r.has
 }
 
 // Run relays until ctx is cancelled or the source fails for good, and
@@ -166,44 +160,42 @@ func (r *Relay) Run(ctx context.Context) error {
 		r.sender.Store(nil)
 		r.hub.release(s)
 	}()
-	events := make(chan Event, eventBuffer)
-	done := make(chan error, 1)
-	go func() { done <- r.src.Stream(ctx, events) }()
-	for {
-		select {
-		case ev := <-events:
-			r.handle(s, ev)
-		case err := <-done:
-			// Stream has returned, so nothing more is sent: take what is
-			// buffered, then stop.
-			for len(events) > 0 {
-				r.handle(s, <-events)
-			}
-			return err
-		}
+	return r.src.Stream(ctx, relaySink{r: r, s: s})
+}
+
+// relaySink is the Relay seen by its source: each call lands in the
+// channel's sender or in the latest figures, never waiting on Discord.
+type relaySink struct {
+	r *Relay
+	s *sender
+}
+
+func (k relaySink) Line(text string)   { k.s.addLine(k.r.labelled(text)) }
+func (k relaySink) Notice(text string) { k.s.addNotice(k.r.labelled(text)) }
+
+// Status posts a change of power state; the node repeats the state after
+// every (re)connection, which is not posted again.
+func (k relaySink) Status(st panel.State) {
+	r := k.r
+	r.mu.Lock()
+	r.latest.State, r.latestAt, r.has = st, r.clock.Now(), true
+	changed := st != r.posted
+	r.posted = st
+	r.mu.Unlock()
+	if changed {
+		k.s.addNotice(r.labelled(statusText(st)))
 	}
 }
 
-// handle dispatches one event; it never blocks on Discord.
-func (r *Relay) handle(s *sender, ev Event) {
-	switch ev.Kind {
-	case KindLine:
-		s.addLine(r.labelled(ev.Text))
-	case KindNotice:
-		s.addNotice(r.labelled(ev.Text))
-	case KindStatus:
-		if text, changed := r.noteState(ev.State); changed {
-			s.addNotice(r.labelled(text))
-		}
-	case KindStats:
-		if ev.Stats != nil {
-			r.mu.Lock()
-			r.latest, r.hasLatest = *ev.Stats, true
-			r.mu.Unlock()
-		}
-	default:
-		r.log.Debug("console event of unknown kind ignored", "kind", int(ev.Kind))
+// Stats keeps the figures; the state they carry is the source's to report.
+func (k relaySink) Stats(res panel.Resources) {
+	r := k.r
+	r.mu.Lock()
+	if r.has && r.latest.State != "" {
+		res.State = r.latest.State
 	}
+	r.latest, r.latestAt, r.has = res, r.clock.Now(), true
+	r.mu.Unlock()
 }
 
 func (r *Relay) labelled(text string) string {
@@ -211,20 +203,6 @@ func (r *Relay) labelled(text string) string {
 		return text
 	}
 	return "[" + r.label + "] " + text
-}
-
-// noteState records a power state and returns the notice for it; a repeat
-// of the state last posted (the node re-sends it after every reconnect) is
-// not posted again.
-func (r *Relay) noteState(st panel.State) (string, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.latest.State, r.hasLatest = st, true
-	if st == r.state {
-		return "", false
-	}
-	r.state = st
-	return statusText(st), true
 }
 
 // statusText is the short notice for a power state.

@@ -273,7 +273,7 @@ func TestStatusStatsAndNotices(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		h := newHarness(t, rec, nil)
-		_, ok := h.relay.Latest()
+		_, _, ok := h.relay.Latest()
 		assert.False(t, ok)
 		h.src.in <- Event{Kind: KindStatus, State: panel.StateRunning}
 		synctest.Wait()
@@ -281,12 +281,12 @@ func TestStatusStatsAndNotices(t *testing.T) {
 		h.src.in <- Event{Kind: KindStats, Stats: &panel.Resources{State: panel.StateRunning, Live: true, MemoryBytes: 42}}
 		h.src.in <- Event{Kind: KindNotice, Text: "Reconnected to the node;\nsome lines may be missing"}
 		synctest.Wait()
-		res, ok := h.relay.Latest()
+		res, _, ok := h.relay.Latest()
 		require.True(t, ok)
 		assert.Equal(t, int64(42), res.MemoryBytes)
 		h.src.in <- Event{Kind: KindStatus, State: panel.StateOffline}
 		synctest.Wait()
-		res, _ = h.relay.Latest()
+		res, _, _ = h.relay.Latest()
 		assert.Equal(t, panel.StateOffline, res.State)
 		var contents []string
 		for _, c := range rec.all() {

@@ -38,7 +38,7 @@ type outcome struct {
 }
 
 // session runs one connection from dial to end.
-func (s *Source) session(ctx context.Context, events chan<- console.Event, st *streamState) outcome {
+func (s *Source) session(ctx context.Context, sink console.Sink, st *streamState) outcome {
 	sock, err := s.sock.LogSocket(ctx, s.id)
 	if err != nil {
 		return socketFailure(err)
@@ -52,12 +52,12 @@ func (s *Source) session(ctx context.Context, events chan<- console.Event, st *s
 	defer c.close()
 	if st.outage {
 		st.outage = false
-		if err := s.notice(ctx, events, "Reconnected to the Shardlyn console."); err != nil {
+		if err := s.notice(ctx, sink, "Reconnected to the Shardlyn console."); err != nil {
 			return outcome{err: err}
 		}
 	}
 	st.dedupe.reconnected()
-	o := s.pump(ctx, events, c, st)
+	o := s.pump(ctx, sink, c, st)
 	if o.renew {
 		s.sock.SocketRefused(sock)
 	}
@@ -66,24 +66,24 @@ func (s *Source) session(ctx context.Context, events chan<- console.Event, st *s
 
 // pump moves lines from the connection's queue to the consumer until the
 // connection ends.
-func (s *Source) pump(ctx context.Context, events chan<- console.Event, c *conn, st *streamState) outcome {
+func (s *Source) pump(ctx context.Context, sink console.Sink, c *conn, st *streamState) outcome {
 	var quiet <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			// Shutting down: what the reader queued is still offered.
-			_ = s.deliver(ctx, events, c, st)
+			_ = s.deliver(ctx, sink, c, st)
 			return outcome{err: ctx.Err()}
 		case <-c.queue.ready:
-			if err := s.deliver(ctx, events, c, st); err != nil {
+			if err := s.deliver(ctx, sink, c, st); err != nil {
 				return outcome{err: err}
 			}
 		case <-quiet:
-			if err := s.lines(ctx, events, st.dedupe.flush()); err != nil {
+			if err := s.lines(ctx, sink, st.dedupe.flush()); err != nil {
 				return outcome{err: err}
 			}
 		case <-c.done:
-			err := s.deliver(ctx, events, c, st)
+			err := s.deliver(ctx, sink, c, st)
 			st.dedupe.abandon()
 			return closeOutcome(errors.Join(c.err, err), c.frames > 0)
 		}
@@ -94,48 +94,25 @@ func (s *Source) pump(ctx context.Context, events chan<- console.Event, c *conn,
 	}
 }
 
-func (s *Source) deliver(ctx context.Context, events chan<- console.Event, c *conn, st *streamState) error {
+func (s *Source) deliver(ctx context.Context, sink console.Sink, c *conn, st *streamState) error {
 	lines, dropped := c.queue.take()
 	if dropped > 0 {
 		msg := fmt.Sprintf("Skipped %d console lines because the channel could not keep up.", dropped)
-		ev := console.Event{Kind: console.KindNotice, Time: s.now(), Text: msg}
-		if s.send(ctx, events, ev) != nil && !offer(events, ev) {
-			s.log.Warn("shardlyn console: the relay stopped before it was told of skipped lines", "instance", s.id, "lines", dropped)
-		}
+		sink.Notice(msg)
 	}
 	var out []string
 	for _, line := range lines {
 		out = append(out, st.dedupe.push(line)...)
 	}
-	return s.lines(ctx, events, out)
+	return s.lines(ctx, sink, out)
 }
 
-// lines hands lines to the consumer. Once ctx is done it no longer waits but
-// still offers each line: the relay reads until Stream returns and posts what
-// it got, so lines already taken from the queue are not abandoned at random.
-// Those that find no room are counted in the log.
-func (s *Source) lines(ctx context.Context, events chan<- console.Event, lines []string) error {
-	lost := 0
+// lines hands lines to the relay, which never blocks.
+func (s *Source) lines(ctx context.Context, sink console.Sink, lines []string) error {
 	for _, l := range lines {
-		ev := console.Event{Kind: console.KindLine, Time: s.now(), Text: l}
-		if s.send(ctx, events, ev) != nil && !offer(events, ev) {
-			lost++
-		}
-	}
-	if lost > 0 {
-		s.log.Warn("shardlyn console lines not relayed: the relay stopped reading", "instance", s.id, "lines", lost)
+		sink.Line(l)
 	}
 	return ctx.Err()
-}
-
-// offer hands an event over only if the consumer has room right now.
-func offer(events chan<- console.Event, ev console.Event) bool {
-	select {
-	case events <- ev:
-		return true
-	default:
-		return false
-	}
 }
 
 // socketFailure classifies a failure to get a credential: a refused login

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/panelbot/panelbot/internal/console"
 )
 
 // feed delivers lines through a dedupe as the source would.
@@ -167,7 +166,7 @@ func TestDeliverAnnouncesDroppedLines(t *testing.T) {
 	for _, l := range []string{"1", "2", "3", "4", "5"} {
 		c.queue.push(l)
 	}
-	events := make(chan console.Event, 10)
+	events := make(chanSink, 10)
 	require.NoError(t, s.deliver(context.Background(), events, c, &streamState{dedupe: newDedupe(5)}))
 	close(events)
 	var got []string
@@ -198,7 +197,7 @@ func TestPumpHandsOverQueuedLinesAtShutdown(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	events := make(chan console.Event, 64)
+	events := make(chanSink, 64)
 	o := s.pump(ctx, events, c, &streamState{dedupe: newDedupe(5)})
 	require.ErrorIs(t, o.err, context.Canceled)
 	close(events)

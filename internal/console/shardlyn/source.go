@@ -101,15 +101,15 @@ type streamState struct {
 
 // Stream relays the console until ctx ends or a permanent failure, which
 // it announces with a KindNotice and returns.
-func (s *Source) Stream(ctx context.Context, events chan<- console.Event) error {
+func (s *Source) Stream(ctx context.Context, sink console.Sink) error {
 	st := &streamState{dedupe: newDedupe(s.tail)}
 	for attempt := 0; ; {
-		o := s.session(ctx, events, st)
+		o := s.session(ctx, sink, st)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if o.permanent {
-			_ = s.notice(ctx, events, o.notice)
+			_ = s.notice(ctx, sink, o.notice)
 			return o.err
 		}
 		s.log.Info("shardlyn console connection ended", "instance", s.id, "err", o.err, "renew", o.renew)
@@ -120,7 +120,7 @@ func (s *Source) Stream(ctx context.Context, events chan<- console.Event) error 
 			attempt++ // the token expired: reconnect at once, but only once in a row
 			continue
 		}
-		if err := s.lost(ctx, events, st); err != nil {
+		if err := s.lost(ctx, sink, st); err != nil {
 			return err
 		}
 		if err := s.sleep(ctx, s.backoff(attempt)); err != nil {
@@ -131,7 +131,7 @@ func (s *Source) Stream(ctx context.Context, events chan<- console.Event) error 
 }
 
 // lost tells the channel once per outage that the console is reconnecting.
-func (s *Source) lost(ctx context.Context, events chan<- console.Event, st *streamState) error {
+func (s *Source) lost(ctx context.Context, sink console.Sink, st *streamState) error {
 	if st.outage {
 		return nil
 	}
@@ -140,22 +140,12 @@ func (s *Source) lost(ctx context.Context, events chan<- console.Event, st *stre
 	if !st.connected {
 		msg = "Cannot reach the Shardlyn console yet; retrying."
 	}
-	return s.notice(ctx, events, msg)
+	return s.notice(ctx, sink, msg)
 }
 
-func (s *Source) notice(ctx context.Context, events chan<- console.Event, text string) error {
-	return s.send(ctx, events, console.Event{Kind: console.KindNotice, Time: s.now(), Text: text})
-}
-
-// send hands one event to the consumer; only this goroutine ever waits on
-// it, never a connection's reader.
-func (s *Source) send(ctx context.Context, events chan<- console.Event, ev console.Event) error {
-	select {
-	case events <- ev:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+func (s *Source) notice(ctx context.Context, sink console.Sink, text string) error {
+	sink.Notice(text)
+	return ctx.Err()
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/panelbot/panelbot/internal/console"
 	"github.com/panelbot/panelbot/internal/panel"
 	api "github.com/panelbot/panelbot/internal/panel/shardlyn"
 	"github.com/panelbot/panelbot/internal/panel/shardlyn/shardsim"
@@ -38,7 +37,7 @@ type harness struct {
 	sim    *shardsim.Sim
 	clk    *shardsim.Clock
 	client *api.Client
-	events chan console.Event
+	events chanSink
 	done   chan error
 	cancel context.CancelFunc
 	sleeps chan time.Duration
@@ -58,7 +57,7 @@ func start(t *testing.T, password bool, opts []Option, simOpts ...shardsim.Optio
 	}
 	client, err := api.New(sim.URL(), auth, api.WithClock(clk.Now), api.WithSleep(clk.Sleep))
 	require.NoError(t, err)
-	h := &harness{t: t, sim: sim, clk: clk, client: client, events: make(chan console.Event),
+	h := &harness{t: t, sim: sim, clk: clk, client: client, events: make(chanSink, 4096),
 		done: make(chan error, 1), sleeps: make(chan time.Duration, 100)}
 	base := []Option{
 		WithBackoff(func(attempt int) time.Duration { return time.Duration(attempt+1) * time.Second }),
@@ -83,7 +82,7 @@ func start(t *testing.T, password bool, opts []Option, simOpts ...shardsim.Optio
 }
 
 // next waits for the next event; the timeout only guards against a hang.
-func (h *harness) next() console.Event {
+func (h *harness) next() event {
 	h.t.Helper()
 	select {
 	case ev := <-h.events:
@@ -93,7 +92,7 @@ func (h *harness) next() console.Event {
 	case <-time.After(5 * time.Second):
 		h.t.Fatalf("no event within 5 s; requests %v", h.sim.Requests())
 	}
-	return console.Event{}
+	return event{}
 }
 
 // expect reads events and compares them as "line:…" / "notice:…".
@@ -102,7 +101,7 @@ func (h *harness) expect(want ...string) {
 	for _, w := range want {
 		ev := h.next()
 		got := "notice:" + ev.Text
-		if ev.Kind == console.KindLine {
+		if ev.Kind == "line" {
 			got = "line:" + ev.Text
 		}
 		require.Equal(h.t, w, got)
@@ -216,7 +215,7 @@ func TestStreamStopsWhenTheAPITokenIsRevoked(t *testing.T) {
 	h.expect("notice:Lost the connection to the Shardlyn console; reconnecting.")
 	<-h.sleeps
 	ev := h.next()
-	assert.Equal(t, console.KindNotice, ev.Kind)
+	assert.Equal(t, "notice", ev.Kind)
 	assert.Contains(t, ev.Text, "refused the bot's credentials")
 	require.ErrorIs(t, <-h.done, panel.ErrUnauthorized)
 	h.done <- context.Canceled
@@ -225,7 +224,7 @@ func TestStreamStopsWhenTheAPITokenIsRevoked(t *testing.T) {
 func TestStreamStopsOnMFA(t *testing.T) {
 	h := start(t, true, nil, shardsim.WithMFA(shardsim.DefaultEmail))
 	ev := h.next()
-	assert.Equal(t, console.KindNotice, ev.Kind)
+	assert.Equal(t, "notice", ev.Kind)
 	assert.Contains(t, ev.Text, "requires MFA")
 	require.ErrorIs(t, <-h.done, panel.ErrConfig)
 	h.done <- context.Canceled
@@ -259,7 +258,7 @@ func TestStreamCountsLinesASlowConsumerMissed(t *testing.T) {
 	lines, skipped, last := 0, 0, -1
 	for {
 		ev := h.next()
-		if ev.Kind == console.KindNotice {
+		if ev.Kind == "notice" {
 			var k int
 			_, err := fmtSscanf(ev.Text, &k)
 			require.NoError(t, err, ev.Text)

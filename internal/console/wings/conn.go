@@ -3,14 +3,14 @@ package wings
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 
-	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
 const (
@@ -22,24 +22,36 @@ const (
 	// half-open TCP connection be noticed within pongWait.
 	pingPeriod = 30 * time.Second
 	pongWait   = 75 * time.Second
+	// inboxSize is the frames the reader may be ahead of the owner. The
+	// owner never waits on the network, so this only absorbs bursts (a
+	// 150-line replay).
+	inboxSize = 512
+	outSize   = 32
 )
 
-// ctrlKind is a node event the session's control loop must act on.
-type ctrlKind int
-
-const (
-	ctrlAuthOK ctrlKind = iota + 1
-	ctrlExpiring
-	ctrlExpired
-	ctrlJWT
-	ctrlThrottled
+var (
+	errWriteFailed = errors.New("writing to the node failed")
+	errBusy        = errors.New("the console connection is busy")
 )
 
-type ctrlMsg struct {
-	kind    ctrlKind
-	text    string
-	backlog bool // for ctrlAuthOK: a replay is being held for
-	resync  bool // for ctrlAuthOK: events were lost, so ask for the state again
+// conn is one websocket with its reader and writer goroutines. The reader
+// only decodes and hands frames to the owner; the writer only paces and
+// writes what the owner queued. All state lives with the owner (session).
+type conn struct {
+	ws  *websocket.Conn
+	url string
+	lim *limits
+	clk clock.Clock
+
+	in    chan frame // decoded frames, closed when the reader stops
+	out   chan outFrame
+	err   error // why the reader stopped; read after in is closed
+	pause atomic.Int64
+
+	ctx     context.Context // ended by close: stops the writer's waits
+	cancel  context.CancelFunc
+	closing sync.Once
+	wg      sync.WaitGroup
 }
 
 type outFrame struct {
@@ -47,42 +59,9 @@ type outFrame struct {
 	data  []byte
 }
 
-// conn is one websocket connection with its reader and writer goroutines.
-// The reader never blocks: lines go to the line sink and the queue, control
-// events to a buffered channel, floods of jwt errors are coalesced.
-type conn struct {
-	r    *run
-	ws   *websocket.Conn
-	url  string
-	lim  *limits
-	log  *slog.Logger
-	out  chan outFrame
-	ctrl chan ctrlMsg
-
-	wantBacklog atomic.Bool // hold lines for a replay at the next auth success
-	lost        atomic.Bool // the node replaced events with jwt errors since the last auth success
-	resync      atomic.Bool // take the power state from the next stats: a status may have been lost
-	jwtPending  atomic.Bool
-	throttled   atomic.Bool
-	pauseUntil  atomic.Int64 // unix nanos on the clock: the node throttled us
-	queued      atomic.Int64 // frames accepted by send, for tests
-	written     atomic.Int64 // frames written, for tests
-	writeFailed atomic.Bool
-
-	dead    chan struct{} // closed when the reader stops
-	err     error         // why it stopped; read after dead is closed
-	ctx     context.Context
-	cancel  context.CancelFunc // ends the writer's waits; called by close
-	closing sync.Once
-	wg      sync.WaitGroup
-}
-
-func (r *run) newConn(ws *websocket.Conn, url string) *conn {
-	c := &conn{
-		r: r, ws: ws, url: url, lim: newLimits(), log: r.s.log,
-		out: make(chan outFrame, 32), ctrl: make(chan ctrlMsg, 64),
-		dead: make(chan struct{}),
-	}
+func newConn(ws *websocket.Conn, url string, clk clock.Clock) *conn {
+	c := &conn{ws: ws, url: url, lim: newLimits(), clk: clk,
+		in: make(chan frame, inboxSize), out: make(chan outFrame, outSize)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	ws.SetReadLimit(readLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -104,30 +83,44 @@ func (c *conn) close(normal bool) {
 		c.cancel()
 		_ = c.ws.Close()
 	})
+	for range c.in { // unblock a reader waiting on a full inbox
+	}
 	c.wg.Wait()
 }
 
-// send queues a frame for the writer without waiting on the network.
-func (c *conn) send(ctx context.Context, event string, args ...string) error {
-	f := outFrame{event: event, data: encodeFrame(event, args...)}
-	// Counted before the writer can see it, so that queued never trails
-	// written; given back below when the frame is not queued.
-	c.queued.Add(1)
+// send queues a frame for the writer; it never waits on the network.
+func (c *conn) send(event string, args ...string) error {
 	select {
-	case c.out <- f:
+	case c.out <- outFrame{event: event, data: encodeFrame(event, args...)}:
 		return nil
 	default:
+		return errBusy
 	}
-	c.queued.Add(-1)
-	select {
-	case <-c.ctx.Done():
-	case <-c.dead:
-	case <-ctx.Done():
-		return ctx.Err()
-	default:
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: event, Message: "The console connection is busy. Try again in a moment."}
+}
+
+// pauseFor holds the writer back after the node throttled us.
+func (c *conn) pauseFor(d time.Duration) { c.pause.Store(c.clk.Now().Add(d).UnixNano()) }
+
+func (c *conn) readLoop() {
+	defer c.wg.Done()
+	defer close(c.in)
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			c.err = err
+			return
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		f, err := decodeFrame(data)
+		if err != nil {
+			continue // the node drops bad frames silently; so do we
+		}
+		select {
+		case c.in <- f:
+		case <-c.ctx.Done():
+			return
+		}
 	}
-	return &panel.Error{Kind: panel.ErrUnavailable, Op: event, Message: "The live console is not connected right now. Try again in a moment."}
 }
 
 func (c *conn) writeLoop() {
@@ -139,7 +132,7 @@ func (c *conn) writeLoop() {
 		case <-c.ctx.Done():
 			return
 		case f := <-c.out:
-			if err := c.write(c.ctx, f); err != nil {
+			if err := c.write(f); err != nil {
 				c.failWrites()
 				return
 			}
@@ -154,72 +147,21 @@ func (c *conn) writeLoop() {
 
 // failWrites ends the connection after a write error without closing the
 // socket under the reader: the node's close frame (4409 says the server is
-// suspended) may still be waiting to be read. The reader gets a second to
-// read what is pending, then stops.
+// suspended) may still be waiting to be read. The reader gets a second.
 func (c *conn) failWrites() {
-	if c.ctx.Err() != nil {
-		return // closing anyway
-	}
-	c.writeFailed.Store(true)
 	_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
 }
 
 // write waits out a throttle pause and the limits, then writes the frame.
-func (c *conn) write(ctx context.Context, f outFrame) error {
-	clock := c.r.s.clock
-	if until := time.Unix(0, c.pauseUntil.Load()); until.After(clock.Now()) {
-		if err := sleep(ctx, clock, until.Sub(clock.Now())); err != nil {
+func (c *conn) write(f outFrame) error {
+	if until := time.Unix(0, c.pause.Load()); until.After(c.clk.Now()) {
+		if err := backoff.Sleep(c.ctx, c.clk, until.Sub(c.clk.Now())); err != nil {
 			return err
 		}
 	}
-	if err := waitLimit(ctx, clock, c.lim.global, c.lim.forEvent(f.event)); err != nil {
+	if err := waitLimit(c.ctx, c.clk, c.lim.global, c.lim.forEvent(f.event)); err != nil {
 		return err
 	}
 	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-	c.written.Add(1) // before: the node may handle the frame before the write returns
 	return c.ws.WriteMessage(websocket.TextMessage, f.data)
 }
-
-func (c *conn) readLoop() {
-	defer c.wg.Done()
-	defer close(c.dead)
-	for {
-		_, data, err := c.ws.ReadMessage()
-		if err != nil {
-			c.err = err
-			return
-		}
-		if c.writeFailed.Load() {
-			c.err = errWriteFailed
-			return
-		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		f, err := decodeFrame(data)
-		if err != nil {
-			c.log.Debug("ignoring a frame that is not a valid event", "bytes", len(data), "error", err)
-			continue
-		}
-		c.dispatch(f)
-	}
-}
-
-// toCtrl hands an event to the control loop without ever blocking.
-func (c *conn) toCtrl(m ctrlMsg) {
-	select {
-	case c.ctrl <- m:
-	default:
-		c.log.Warn("dropping a node event: the control loop is behind", "kind", int(m.kind))
-	}
-}
-
-// coalesce forwards a floodable event only if the previous one was handled.
-func (c *conn) coalesce(flag *atomic.Bool, m ctrlMsg) {
-	if flag.CompareAndSwap(false, true) {
-		c.toCtrl(m)
-	}
-}
-
-var (
-	errAuthTimeout = errors.New("the node did not confirm authentication in time")
-	errWriteFailed = errors.New("writing to the node failed")
-)

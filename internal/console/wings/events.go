@@ -3,10 +3,8 @@ package wings
 import (
 	"encoding/json"
 	"errors"
-	"sync/atomic"
 	"time"
 
-	"github.com/panelbot/panelbot/internal/console"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -17,122 +15,49 @@ const (
 	noticeDeleted        = "The node reports that this server has been deleted."
 )
 
-// dispatch routes one node event. It runs on the reader goroutine and must
-// never block.
-//
-// `daemon message` and `install output` are relayed as lines, prefixed
-// "[daemon] " and "[install] ", because staff want to see them; the node does
-// not replay them, so they bypass the deduplication. Unknown events are
-// ignored: nodes add events over time.
-func (c *conn) dispatch(f frame) {
-	r := c.r
-	now := r.s.clock.Now()
-	switch f.Event {
-	case "console output":
-		r.lines.line(f.arg(), now)
-	case "status":
-		r.onStatus(f.arg(), now)
-	case "stats":
-		r.onStats(f.arg(), now, &c.resync)
-	case "auth success":
-		c.onAuthSuccess()
-	case "token expiring":
-		c.toCtrl(ctrlMsg{kind: ctrlExpiring})
-	case "token expired":
-		c.toCtrl(ctrlMsg{kind: ctrlExpired})
-	case "jwt error":
-		// Whatever the reason, the node sent this instead of an event.
-		c.lost.Store(true)
-		c.coalesce(&c.jwtPending, ctrlMsg{kind: ctrlJWT, text: f.arg()})
-	case "throttled":
-		c.coalesce(&c.throttled, ctrlMsg{kind: ctrlThrottled, text: f.arg()})
-	default:
-		c.dispatchOther(f, now)
-	}
+func (ss *session) onStatus(arg string) {
+	ss.markStreaming()
+	ss.state = panel.ParseState(arg)
+	ss.r.sink.Status(ss.state)
 }
 
-// onAuthSuccess starts holding lines for a replay when one is due: on a new
-// connection, and whenever jwt errors took the place of events since the last
-// success (the replay is how they are recovered). The state known here is no
-// guide: a server that started while the token was invalid still looks
-// offline, its `status` having become a jwt error too; a node that really is
-// offline replays nothing and the hold ends quietly. Deciding here, on the
-// reader, ties the hold to the exact point in the stream where the new token
-// took effect.
-func (c *conn) onAuthSuccess() {
-	first := c.wantBacklog.Swap(false)
-	lost := c.lost.Swap(false)
-	hold := first || lost
-	if hold {
-		c.r.lines.startHold()
-	}
-	// A re-auth brings no `status`, and one sent while the token was invalid
-	// became a jwt error: the state is read again from a `stats` answer.
-	resync := lost && !first
-	if resync {
-		c.resync.Store(true)
-	}
-	c.toCtrl(ctrlMsg{kind: ctrlAuthOK, backlog: hold, resync: resync})
-}
-
-func (c *conn) dispatchOther(f frame, now time.Time) {
-	q := c.r.q
-	switch f.Event {
-	case "daemon error":
-		c.log.Warn("the node reported an error", "detail", f.arg())
-	case "daemon message":
-		q.push(console.Event{Kind: console.KindLine, Time: now, Text: "[daemon] " + f.arg()})
-	case "install output":
-		q.push(console.Event{Kind: console.KindLine, Time: now, Text: "[install] " + f.arg()})
-	case "install started":
-		q.push(console.Event{Kind: console.KindNotice, Time: now, Text: noticeInstallStarted})
-	case "install completed":
-		q.push(console.Event{Kind: console.KindNotice, Time: now, Text: noticeInstallDone})
-	case "deleted":
-		q.push(console.Event{Kind: console.KindNotice, Time: now, Text: noticeDeleted})
-	default:
-		c.log.Debug("ignoring a node event", "event", f.Event)
-	}
-}
-
-// onStatus relays a power state change; the node repeats the state after
-// every (re)connection, which is not a change and is not relayed.
-func (r *run) onStatus(arg string, now time.Time) {
-	r.noteState(panel.ParseState(arg), now)
-}
-
-// noteState records the power state and relays it when it changed.
-func (r *run) noteState(st panel.State, now time.Time) {
-	s := r.s
-	s.mu.Lock()
-	changed := st != s.state
-	s.state = st
-	if s.haveLatest {
-		s.latest.State = st
-	}
-	s.mu.Unlock()
-	if changed {
-		r.q.push(console.Event{Kind: console.KindStatus, Time: now, State: st})
-	}
-}
-
-// onStats keeps the latest figures. With resync set (a re-auth after lost
-// events), the state they carry is taken as a status, since a status change
-// may have been among the events the node replaced with jwt errors.
-func (r *run) onStats(arg string, now time.Time, resync *atomic.Bool) {
+// onStats passes the figures on. After lost events (resync), the state they
+// carry is taken as a status, since a status change may have been among
+// the events the node replaced with jwt errors.
+func (ss *session) onStats(arg string) {
 	res, err := parseStats(arg)
 	if err != nil {
-		r.s.log.Debug("ignoring unreadable stats from the node", "error", err)
+		ss.s.log.Debug("ignoring unreadable stats from the node", "error", err)
 		return
 	}
-	if res.State != panel.StateUnknown && resync.Swap(false) {
-		r.noteState(res.State, now)
+	ss.markStreaming()
+	if ss.resync && res.State != panel.StateUnknown {
+		ss.resync = false
+		ss.onStatus(string(res.State))
 	}
-	s := r.s
-	s.mu.Lock()
-	s.latest, s.latestAt, s.haveLatest = res, now, true
-	s.mu.Unlock()
-	r.q.push(console.Event{Kind: console.KindStats, Time: now, Stats: &res})
+	ss.r.sink.Stats(res)
+}
+
+// other relays `daemon message` and `install output` as lines, prefixed,
+// because staff want to see them (the node does not replay them, so they
+// bypass the aligner), and turns the install and deletion events into
+// notices. Unknown events are ignored: nodes add events over time.
+func (ss *session) other(f frame) {
+	sink := ss.r.sink
+	switch f.Event {
+	case "daemon message":
+		sink.Line("[daemon] " + f.arg())
+	case "install output":
+		sink.Line("[install] " + f.arg())
+	case "install started":
+		sink.Notice(noticeInstallStarted)
+	case "install completed":
+		sink.Notice(noticeInstallDone)
+	case "deleted":
+		sink.Notice(noticeDeleted)
+	default:
+		ss.s.log.Debug("ignoring a node event", "event", f.Event)
+	}
 }
 
 // wireStats is the node's `stats` payload.

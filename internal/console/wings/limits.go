@@ -5,14 +5,19 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
-// limits mirror the node's inbound limits for one connection (section 7),
-// with headroom: 80 % of the rate and one token less of burst, so that
-// network jitter bunching our frames together cannot push the node over.
+// limits mirror Pelican's inbound limits for one connection (§7), with
+// headroom: 80 % of the rate and one token less of burst, so that network
+// jitter bunching our frames together cannot push the node over. `auth` has
+// no bucket of its own: it is sent once per connection and once per token,
+// and a renewal must never wait behind a limit while the token runs out
+// (the node's `throttled` answer is handled instead).
 type limits struct {
 	global *rate.Limiter // every frame: node 5/s burst 10
-	auth   *rate.Limiter // node 1 per 5 s burst 2
 	logs   *rate.Limiter // node 1 per 5 s burst 2
 	other  *rate.Limiter // node 1/s burst 4
 }
@@ -20,7 +25,6 @@ type limits struct {
 func newLimits() *limits {
 	return &limits{
 		global: rate.NewLimiter(4, 9),
-		auth:   rate.NewLimiter(rate.Every(time.Second*25/4), 1),
 		logs:   rate.NewLimiter(rate.Every(time.Second*25/4), 1),
 		other:  rate.NewLimiter(0.8, 3),
 	}
@@ -30,11 +34,9 @@ func newLimits() *limits {
 // Send, before they reach the connection.
 func (l *limits) forEvent(event string) *rate.Limiter {
 	switch event {
-	case "auth":
-		return l.auth
 	case "send logs":
 		return l.logs
-	case "send command":
+	case "auth", "send command":
 		return nil
 	default:
 		return l.other
@@ -43,8 +45,8 @@ func (l *limits) forEvent(event string) *rate.Limiter {
 
 // waitLimit takes one token from every limiter, waiting on the clock for the
 // longest of their delays; on cancellation the tokens are given back.
-func waitLimit(ctx context.Context, clock Clock, lims ...*rate.Limiter) error {
-	now := clock.Now()
+func waitLimit(ctx context.Context, clk clock.Clock, lims ...*rate.Limiter) error {
+	now := clk.Now()
 	var delay time.Duration
 	var rs []*rate.Reservation
 	for _, l := range lims {
@@ -55,24 +57,11 @@ func waitLimit(ctx context.Context, clock Clock, lims ...*rate.Limiter) error {
 		rs = append(rs, r)
 		delay = max(delay, r.DelayFrom(now))
 	}
-	if err := sleep(ctx, clock, delay); err != nil {
+	if err := backoff.Sleep(ctx, clk, delay); err != nil {
 		for _, r := range rs {
-			r.CancelAt(clock.Now())
+			r.CancelAt(clk.Now())
 		}
 		return err
 	}
 	return nil
-}
-
-// sleep waits d on the clock, or until ctx is done.
-func sleep(ctx context.Context, clock Clock, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	select {
-	case <-clock.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -3,241 +3,261 @@ package wings
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
+	"sync"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// Notices about lines.
+const (
+	noticeGap      = "The console reconnected, but some lines from while it was interrupted may be missing."
+	noticeNoReplay = "Some console lines may be missing: the node would not replay its recent lines just now."
 )
 
 var (
-	errSocketMoved = errors.New("the panel handed out a different socket URL (server transferred?)")
-	// errTokenRefused: the node refused a token fetched for that very auth,
-	// so another try on the same socket cannot succeed; reconnect instead.
+	errAuthTimeout  = errors.New("the node did not confirm authentication in time")
+	errSocketMoved  = errors.New("the panel handed out a different socket URL (server transferred?)")
 	errTokenRefused = errors.New("the node refused a freshly fetched token")
+	errWrongServer  = errors.New("the node says the panel's token is for another server")
 )
 
-// session is one connection's control loop, run on the Stream's goroutine:
-// it authenticates, re-authenticates on the same socket when the token runs
-// out, asks for replays, and ends on any failure so that the run loop
-// reconnects.
+// session is one connection, owned by one goroutine (the Stream's): it
+// holds the token, the authentication state and the replay hold, reacts to
+// the frames the reader decoded, and never waits on the network. It ends
+// on any failure, so that the run loop reconnects.
 type session struct {
-	r           *run
-	c           *conn
-	authPending bool
-	reauth      bool // the pending auth replaces a token on a live socket
-	fresh       bool // the pending auth's token was fetched for it, not cached
-	authed      bool
-	authTimer   *time.Timer
-	settleTimer *time.Timer
+	r      *run
+	s      *Stream
+	c      *conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	emit   func(string)
+	cmds   chan cmdReq
+	done   chan struct{}
+	fetchs sync.WaitGroup
+
+	token     string // the token last sent in `auth`
+	authed    bool   // the node accepted a token on this socket
+	authWait  bool   // an auth is in flight
+	authFresh bool   // its token was fetched for it
+	lost      bool   // the node replaced events with jwt errors since the last auth success
+	resync    bool   // take the power state from the next stats
+	streaming bool   // the node's stream reached us: the session was healthy
+	state     panel.State
+
+	fetchC <-chan fetchResult // set while a token fetch is in flight
+	renewC <-chan time.Time
+	authT  *time.Timer
+	holdT  *time.Timer
 }
 
-func (r *run) session(ctx context.Context) error {
-	r.authedAt = time.Time{}
+type cmdReq struct {
+	command string
+	reply   chan error
+}
+
+type fetchResult struct {
+	creds panel.SocketCredentials
+	fresh bool
+	err   error
+}
+
+// session runs one connection from dial to end and reports whether it was
+// healthy (the node's stream reached us), which resets the backoff.
+func (r *run) session(ctx context.Context) (bool, error) {
 	creds, fresh, err := r.s.tok.get(ctx, false)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ws, err := r.s.dial(ctx, creds.URL)
 	if err != nil {
-		return err
+		return false, err
 	}
-	ss := &session{r: r, c: r.newConn(ws, creds.URL)}
+	ss := &session{r: r, s: r.s, c: newConn(ws, creds.URL, r.s.clock), cmds: make(chan cmdReq), done: make(chan struct{})}
+	ss.ctx, ss.cancel = context.WithCancel(ctx)
+	ss.emit = r.sink.Line
 	defer ss.end()
-	ss.fresh = fresh
-	if err := ss.authenticate(ctx, creds.Token, true, false); err != nil {
-		return err
+	if err := ss.authenticate(creds.Token, fresh); err != nil {
+		return false, err
 	}
-	return ss.loop(ctx)
+	err = ss.loop()
+	return ss.streaming, err
 }
 
-func (ss *session) loop(ctx context.Context) error {
+func (ss *session) loop() error {
 	for {
 		select {
-		case <-ctx.Done():
-			ss.c.close(true)
-			return ctx.Err()
-		case <-ss.c.dead:
-			ss.noteLateAuth()
-			return ss.c.err
-		case m := <-ss.c.ctrl:
-			if err := ss.handle(ctx, m); err != nil {
+		case <-ss.ctx.Done():
+			ss.shutdown()
+			return ss.ctx.Err()
+		case f, ok := <-ss.c.in:
+			if !ok {
+				ss.gap(ss.r.al.Abandon(ss.emit))
+				return ss.c.err
+			}
+			if err := ss.handle(f); err != nil {
 				return err
 			}
-		case <-timerC(ss.authTimer):
-			// A node that never answers may be refusing the token itself
-			// (a bad signature comes back as a generic daemon error).
-			ss.r.s.tok.invalidate()
-			return errAuthTimeout
-		case <-timerC(ss.settleTimer):
-			ss.settleTimer = nil
-			if ss.r.lines.settle(time.Now(), ss.r.s.settle) {
-				ss.settleTimer = time.NewTimer(ss.r.s.settle)
+		case res := <-ss.fetchC:
+			ss.fetchC = nil
+			if err := ss.onFetched(res); err != nil {
+				return err
 			}
+		case <-ss.renewC:
+			ss.renewC = nil
+			ss.renew()
+		case <-timerC(ss.authT):
+			ss.s.tok.invalidate() // a node that never answers may be refusing the token itself
+			return errAuthTimeout
+		case <-timerC(ss.holdT):
+			ss.holdT = nil
+			ss.gap(ss.r.al.Decide(ss.emit))
+		case req := <-ss.cmds:
+			req.reply <- ss.sendCommand(req.command)
 		}
 	}
 }
 
-// noteLateAuth records an auth success the reader passed on just before the
-// connection died, so that the session counts as having authenticated.
-func (ss *session) noteLateAuth() {
+// shutdown relays what the reader had already decoded, then closes the
+// socket normally: the relay is stopping, not failing.
+func (ss *session) shutdown() {
+drain:
 	for {
 		select {
-		case m := <-ss.c.ctrl:
-			if m.kind == ctrlAuthOK && !ss.authed {
-				ss.authed = true
-				ss.r.authenticated()
+		case f, ok := <-ss.c.in:
+			if !ok {
+				break drain
 			}
+			_ = ss.handle(f)
 		default:
-			return
+			break drain
 		}
 	}
+	ss.r.al.Decide(ss.emit)
+	ss.c.close(true)
 }
 
-// end closes the connection, joins its goroutines and decides any hold.
+// end closes the connection and joins its goroutines.
 func (ss *session) end() {
-	stopTimer(ss.authTimer)
-	stopTimer(ss.settleTimer)
+	ss.s.cur.CompareAndSwap(ss, nil)
+	close(ss.done)
+	ss.cancel()
+	stopTimer(ss.authT)
+	stopTimer(ss.holdT)
 	ss.c.close(false)
-	ss.r.lines.finish()
-	s := ss.r.s
-	s.mu.Lock()
-	if s.cur == ss.c {
-		s.cur = nil
-	}
-	s.mu.Unlock()
+	ss.fetchs.Wait()
 }
 
-func (ss *session) handle(ctx context.Context, m ctrlMsg) error {
-	switch m.kind {
-	case ctrlAuthOK:
-		return ss.onAuthOK(ctx, m.backlog, m.resync)
-	case ctrlExpiring, ctrlExpired:
-		if ss.authPending {
-			return nil
-		}
-		return ss.refresh(ctx)
-	case ctrlJWT:
-		ss.c.jwtPending.Store(false)
-		return ss.onJWTError(ctx, m.text)
-	case ctrlThrottled:
-		ss.c.throttled.Store(false)
-		ss.onThrottled(m.text)
+// gap tells the channel that a replay did not reach back to what it saw.
+func (ss *session) gap(gap bool) {
+	if gap {
+		ss.r.sink.Notice(noticeGap)
+	}
+}
+
+func (ss *session) handle(f frame) error {
+	switch f.Event {
+	case "console output":
+		ss.line(f.arg())
+	case "auth success":
+		ss.onAuthOK()
+	case "status":
+		ss.onStatus(f.arg())
+	case "stats":
+		ss.onStats(f.arg())
+	case "token expiring", "token expired":
+		ss.renew()
+	case "jwt error":
+		return ss.onJWTError(f.arg())
+	case "daemon error":
+		return ss.onDaemonError(f.arg())
+	case "throttled":
+		ss.onThrottled(f.arg())
+	default:
+		ss.other(f)
 	}
 	return nil
 }
 
-// authenticate sends `auth`. backlog asks for a replay once it succeeds.
-func (ss *session) authenticate(ctx context.Context, token string, backlog, reauth bool) error {
-	ss.c.wantBacklog.Store(backlog)
-	if err := ss.c.send(ctx, "auth", token); err != nil {
-		return err
+// line passes a console line through the replay aligner.
+func (ss *session) line(text string) {
+	ss.markStreaming()
+	if decided, gap := ss.r.al.Add(text, ss.emit); decided {
+		stopTimer(ss.holdT)
+		ss.holdT = nil
+		ss.gap(gap)
 	}
-	ss.authPending, ss.reauth = true, reauth
-	stopTimer(ss.authTimer)
-	ss.authTimer = time.NewTimer(ss.r.s.authTimeout)
-	return nil
 }
 
-func (ss *session) onAuthOK(ctx context.Context, backlog, resync bool) error {
-	ss.authPending = false
-	stopTimer(ss.authTimer)
-	ss.authTimer = nil
+func (ss *session) markStreaming() {
+	if !ss.streaming {
+		ss.streaming = true
+		ss.r.streaming()
+	}
+}
+
+// onAuthOK: on a new socket, a replay is asked for when something was
+// relayed before (nothing can have been missed otherwise); after a renewal,
+// only when jwt errors took the place of events.
+func (ss *session) onAuthOK() {
 	first := !ss.authed
+	ss.authed, ss.authWait = true, false
+	stopTimer(ss.authT)
+	ss.authT = nil
+	ss.scheduleRenew()
 	if first {
-		ss.authed = true
-		ss.r.authenticated()
-	}
-	if backlog {
-		ss.requestReplay(ctx)
-	}
-	if resync {
-		if err := ss.c.send(ctx, "send stats"); err != nil {
-			ss.r.s.log.Warn("could not ask the node for the server's state after re-authenticating", "error", err)
+		ss.s.cur.Store(ss)
+		if ss.r.al.HasTail() {
+			ss.requestReplay()
 		}
+		return
 	}
-	if first {
-		ss.publish()
+	if ss.lost {
+		ss.lost, ss.resync = false, true
+		ss.requestReplay()
+		_ = ss.c.send("send stats") // a status may have been among the lost events
+	}
+}
+
+// requestReplay sends `send logs` and holds lines until the replay is in.
+func (ss *session) requestReplay() {
+	if ss.c.send("send logs") != nil {
+		ss.r.sink.Notice(noticeNoReplay)
+		return
+	}
+	ss.gap(ss.r.al.Expect(ss.emit))
+	stopTimer(ss.holdT)
+	ss.holdT = time.NewTimer(ss.s.hold)
+}
+
+// sendCommand hands a command typed in Discord to the node.
+func (ss *session) sendCommand(command string) error {
+	op := "console command on " + ss.s.serverID
+	switch {
+	case ss.state == panel.StateOffline:
+		return &panel.Error{Kind: panel.ErrOffline, Op: op}
+	case ss.lost || !ss.authed:
+		// The node would drop it without a word while the token is renewed.
+		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is renewing its access to the node. Try again in a moment."}
+	}
+	if ss.c.send("send command", command) != nil {
+		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The console connection is busy. Try again in a moment."}
 	}
 	return nil
 }
 
-// publish makes the connection the one Send uses. It comes after the
-// post-auth requests are queued, so that once the stream reports itself
-// connected, its replay request is already on its way and nothing of the
-// auth's handling is left to run.
-func (ss *session) publish() {
-	s := ss.r.s
-	s.mu.Lock()
-	s.cur = ss.c
-	s.mu.Unlock()
-}
-
-// requestReplay sends `send logs`, unless the node's limit would refuse it:
-// then the hold is released and the channel told lines may be missing.
-func (ss *session) requestReplay(ctx context.Context) {
-	if ss.c.lim.logs.TokensAt(ss.r.s.clock.Now()) < 1 {
-		ss.r.s.log.Warn("not asking the node to replay its recent lines: its rate limit would refuse")
-		ss.r.lines.cancel()
-		return
+// command asks the owner to send a command and waits for its answer.
+func (ss *session) command(ctx context.Context, op, command string) error {
+	req := cmdReq{command: command, reply: make(chan error, 1)}
+	select {
+	case ss.cmds <- req:
+	case <-ss.done:
+		return errNotConnected(op)
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	if err := ss.c.send(ctx, "send logs"); err != nil {
-		ss.r.lines.cancel()
-		return
-	}
-	if ss.r.lines.holding() {
-		stopTimer(ss.settleTimer)
-		ss.settleTimer = time.NewTimer(ss.r.s.settle)
-	}
-}
-
-// onJWTError reacts to the node refusing the token. After expiry the node
-// replaces every event with "jwt: exp claim is invalid" without closing the
-// socket, so this is the usual sign that lines are being lost: refresh and
-// re-authenticate now; the reader has noted the loss and the next auth
-// success brings a replay. While a re-auth is pending, exp errors are the
-// tail of that flood and need no second refresh.
-func (ss *session) onJWTError(ctx context.Context, text string) error {
-	expired := strings.Contains(text, "exp claim is invalid")
-	if ss.authPending && ss.reauth && expired {
-		return nil
-	}
-	if strings.Contains(text, "denylist") {
-		ss.r.s.tok.invalidate()
-	}
-	if ss.authPending && ss.fresh {
-		// The answer to our own auth with a token fetched for it: refreshing
-		// again on this socket would loop every fetch interval while the
-		// channel hears nothing. Reconnect, with backoff and a notice.
-		ss.r.s.tok.invalidate()
-		return fmt.Errorf("%w: %s", errTokenRefused, truncate(text, 200))
-	}
-	ss.r.s.log.Info("the node refused the console token; fetching a new one", "reason", truncate(text, 200))
-	return ss.refresh(ctx)
-}
-
-// refresh fetches a new token and authenticates with it on the same socket.
-func (ss *session) refresh(ctx context.Context) error {
-	creds, _, err := ss.r.s.tok.get(ctx, true)
-	if err != nil {
-		return err
-	}
-	if creds.URL != ss.c.url {
-		return errSocketMoved
-	}
-	ss.fresh = true
-	return ss.authenticate(ctx, creds.Token, !ss.authed, ss.authed)
-}
-
-// onThrottled backs off after the node dropped one of our frames.
-func (ss *session) onThrottled(what string) {
-	pause := time.Second
-	if what == "auth" || what == "send logs" {
-		pause = 5 * time.Second
-	}
-	ss.r.s.log.Warn("the node throttled the console connection; backing off", "event", truncate(what, 50), "pause", pause)
-	ss.c.pauseUntil.Store(ss.r.s.clock.Now().Add(pause).UnixNano())
-	if what == "send logs" {
-		ss.r.lines.cancel() // the replay we asked for will not come
-	}
+	return <-req.reply // the owner answers at once
 }
 
 func timerC(t *time.Timer) <-chan time.Time {

@@ -1,15 +1,16 @@
 // Package wings streams a game server's live console from its node's
 // websocket (Wings, used by Pterodactyl and Pelican) as a console.Source.
 //
-// A Stream follows what real nodes do rather than what guides say: the token
-// is cached and reused until close to expiry (Pelican allows 5 credential
-// fetches a minute), re-authentication happens on the same socket, a silent
-// `jwt error` flood after expiry is treated as "refresh now", the 150-line
-// replay the node sends after each (re)connection is deduplicated against
-// what was already relayed (see align.go), the node's inbound rate limits
-// are never exceeded, and the socket's single reader never waits on the
-// relay. Failures that cannot heal (suspended server, credentials refused,
-// server gone, Origin refused) end the stream with a notice that says so.
+// It follows what running nodes do (wings-websocket.md §9): one goroutine
+// owns each connection's state (token, authentication, replay) and a reader
+// and a writer goroutine only move frames; nothing but `auth` is sent before
+// `auth success`; the token is renewed on the same socket a little before
+// the `exp` it carries (the node's `token expiring` and its silent
+// `jwt error` flood are fall-backs); after a reconnect the node's replay is
+// aligned with what was already relayed (internal/console/replay); auth
+// errors are read after Wings' "Error Event [<uuid>]: " prefix. Failures that
+// cannot heal (suspended server, credentials refused, server gone, Origin
+// refused) end the stream with a notice that says so.
 package wings
 
 import (
@@ -17,17 +18,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/console"
 	"github.com/panelbot/panelbot/internal/panel"
 )
@@ -38,64 +39,35 @@ type Credentialer interface {
 	SocketCredentials(ctx context.Context, id string) (panel.SocketCredentials, error)
 }
 
-// Clock is the stream's time source. Token expiry, rate limits and backoff
-// all read it, so tests can share a simulated node's clock
-// (wingssim.Node implements Clock). Network timeouts (handshake, writes,
-// waiting for `auth success`, the replay's settle time) stay in real time.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-// realClock is the wall clock, the default.
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // Defaults.
 const (
-	defaultQueue       = 1024
 	defaultBacklog     = 150
+	defaultHold        = 750 * time.Millisecond
 	defaultAuthTimeout = 15 * time.Second
-	defaultSettle      = 750 * time.Millisecond
 	handshakeTimeout   = 15 * time.Second
-	// healthyAfter is how long a session must last for the backoff to reset.
-	healthyAfter = time.Minute
-	// fetchTimeout bounds one credentials request.
-	fetchTimeout = 30 * time.Second
-	// slack is the most live lines expected ahead of a replay.
-	slack = 16
-	// nodeFrameLimit is the node's inbound frame limit; a bigger frame would
+	// nodeFrameLimit is Pelican's inbound frame limit; a bigger frame would
 	// make it close the socket.
 	nodeFrameLimit = 4096
 )
 
 // Stream is one server's console stream. Its Stream method may run once at a
-// time; Send and Latest may be called concurrently with it.
+// time; Send may be called concurrently with it.
 type Stream struct {
 	creds       Credentialer
 	serverID    string
 	origin      string
-	clock       Clock
-	backoff     func(attempt int) time.Duration
+	clock       clock.Clock
+	backoff     backoff.Policy
 	dialer      *websocket.Dialer
 	log         *slog.Logger
-	queueSize   int
 	backlog     int
+	hold        time.Duration
 	authTimeout time.Duration
-	settle      time.Duration
 
 	running atomic.Bool
 	tok     *tokenCache
 	cmdLim  *rate.Limiter
-
-	mu         sync.Mutex
-	cur        *conn
-	state      panel.State
-	latest     panel.Resources
-	latestAt   time.Time
-	haveLatest bool
+	cur     atomic.Pointer[session] // the authenticated session Send uses
 }
 
 var _ console.Source = (*Stream)(nil)
@@ -103,8 +75,10 @@ var _ console.Source = (*Stream)(nil)
 // Option configures a Stream.
 type Option func(*Stream) error
 
-// WithClock sets the time source (default: the real clock).
-func WithClock(c Clock) Option {
+// WithClock sets the time source of token renewal, rate limits and backoff
+// (default: the real clock). Network timeouts and the replay hold stay in
+// real time: they wait on sockets.
+func WithClock(c clock.Clock) Option {
 	return func(s *Stream) error {
 		if c == nil {
 			return errors.New("clock must not be nil")
@@ -114,14 +88,14 @@ func WithClock(c Clock) Option {
 	}
 }
 
-// WithBackoff sets the wait before reconnect attempt n (0-based; reset after
-// a healthy session). Default: 1 s doubling to 2 min, with jitter.
-func WithBackoff(f func(attempt int) time.Duration) Option {
+// WithBackoff sets the reconnect backoff (default backoff.Default). A
+// session that reached the node's stream resets it.
+func WithBackoff(p backoff.Policy) Option {
 	return func(s *Stream) error {
-		if f == nil {
-			return errors.New("backoff must not be nil")
+		if p.Base <= 0 || p.Max < p.Base {
+			return errors.New("backoff needs 0 < Base ≤ Max")
 		}
-		s.backoff = f
+		s.backoff = p
 		return nil
 	}
 }
@@ -148,20 +122,8 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithQueueSize sets how many events may wait for a slow relay before the
-// oldest lines are dropped (default 1024).
-func WithQueueSize(n int) Option {
-	return func(s *Stream) error {
-		if n < 16 {
-			return fmt.Errorf("queue size %d is too small: use at least 16", n)
-		}
-		s.queueSize = n
-		return nil
-	}
-}
-
 // WithBacklog sets how many lines the node replays on `send logs` (Wings'
-// websocket_log_count, default 150), the window of the deduplication.
+// websocket_log_count, default 150).
 func WithBacklog(n int) Option {
 	return func(s *Stream) error {
 		if n < 1 || n > 10000 {
@@ -172,26 +134,26 @@ func WithBacklog(n int) Option {
 	}
 }
 
-// WithAuthTimeout sets how long to wait for `auth success` before
-// reconnecting (default 15 s, real time).
+// WithHold sets how long lines are held, after asking for a replay, for
+// the replay to arrive (default 750 ms, real time; at most 2 s).
+func WithHold(d time.Duration) Option {
+	return func(s *Stream) error {
+		if d <= 0 || d > 2*time.Second {
+			return errors.New("replay hold must be between 0 and 2s")
+		}
+		s.hold = d
+		return nil
+	}
+}
+
+// WithAuthTimeout sets how long to wait for the node to answer `auth`
+// before reconnecting (default 15 s, real time).
 func WithAuthTimeout(d time.Duration) Option {
 	return func(s *Stream) error {
 		if d <= 0 {
 			return errors.New("auth timeout must be positive")
 		}
 		s.authTimeout = d
-		return nil
-	}
-}
-
-// WithSettle sets how long the replay may pause before it is taken as
-// complete (default 750 ms, real time).
-func WithSettle(d time.Duration) Option {
-	return func(s *Stream) error {
-		if d <= 0 {
-			return errors.New("settle time must be positive")
-		}
-		s.settle = d
 		return nil
 	}
 }
@@ -210,10 +172,10 @@ func New(creds Credentialer, serverID string, origin string, opts ...Option) (*S
 		return nil, err
 	}
 	s := &Stream{
-		creds: creds, serverID: serverID, origin: o, clock: realClock{}, backoff: DefaultBackoff,
-		dialer:    &websocket.Dialer{HandshakeTimeout: handshakeTimeout, Proxy: http.ProxyFromEnvironment},
-		log:       slog.Default(),
-		queueSize: defaultQueue, backlog: defaultBacklog, authTimeout: defaultAuthTimeout, settle: defaultSettle,
+		creds: creds, serverID: serverID, origin: o, clock: clock.Real{}, backoff: backoff.Default,
+		dialer:  &websocket.Dialer{HandshakeTimeout: handshakeTimeout, Proxy: http.ProxyFromEnvironment},
+		log:     slog.Default(),
+		backlog: defaultBacklog, hold: defaultHold, authTimeout: defaultAuthTimeout,
 	}
 	for _, opt := range opts {
 		if err := opt(s); err != nil {
@@ -231,29 +193,9 @@ func New(creds Credentialer, serverID string, origin string, opts ...Option) (*S
 func originOf(panelURL string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(panelURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("wings: panel URL %q must look like https://panel.example.com", panelURL)
+		return "", errors.New("wings: the panel URL must look like https://panel.example.com")
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-// DefaultBackoff waits 1 s before the first reconnect, doubling up to 2
-// minutes, each wait shortened at random by up to half so that many relays
-// cut off together do not return together.
-func DefaultBackoff(attempt int) time.Duration {
-	d := 2 * time.Minute
-	if attempt < 7 {
-		d = min(d, time.Second<<attempt)
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// Latest is the most recent resource snapshot from the node's `stats`
-// (with the state kept current by `status`), for the status command; false
-// before the first one.
-func (s *Stream) Latest() (panel.Resources, time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.latest, s.latestAt, s.haveLatest
 }
 
 // Send types a console command on the server through the open socket,
@@ -261,44 +203,23 @@ func (s *Stream) Latest() (panel.Resources, time.Time, bool) {
 // allows). It returns once the command is queued for the socket; the node
 // does not acknowledge commands.
 func (s *Stream) Send(ctx context.Context, command string) error {
-	op := "console command on " + s.serverID
-	if err := validCommand(command); err != nil {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
+	if err := panel.ValidateCommand(command, panel.MaxCommandRunes); err != nil {
+		return err
 	}
-	s.mu.Lock()
-	c, state := s.cur, s.state
-	s.mu.Unlock()
-	switch {
-	case c == nil:
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is not connected right now. Try again in a moment."}
-	case state == panel.StateOffline:
-		return &panel.Error{Kind: panel.ErrOffline, Op: op}
-	case c.lost.Load():
-		// The node is answering with jwt errors until the re-auth lands: it
-		// would drop the command without a word, and the admin would see ✅.
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is renewing its access to the node. Try again in a moment."}
+	op := "console command on " + s.serverID
+	if len(encodeFrame("send command", command)) > nodeFrameLimit {
+		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Message: "The command is too long for the node: shorten it."}
+	}
+	ss := s.cur.Load()
+	if ss == nil {
+		return errNotConnected(op)
 	}
 	if err := waitLimit(ctx, s.clock, s.cmdLim); err != nil {
 		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, Err: err}
 	}
-	return c.send(ctx, "send command", command)
+	return ss.command(ctx, op, command)
 }
 
-// connected reports whether a session is authenticated (for tests).
-func (s *Stream) connected() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cur != nil
-}
-
-func validCommand(command string) error {
-	switch {
-	case strings.TrimSpace(command) == "":
-		return errors.New("the command is empty")
-	case strings.ContainsAny(command, "\r\n"):
-		return errors.New("the command must be a single line")
-	case len(encodeFrame("send command", command)) > nodeFrameLimit:
-		return errors.New("the command is too long for the node")
-	}
-	return nil
+func errNotConnected(op string) error {
+	return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is not connected right now. Try again in a moment."}
 }

@@ -10,8 +10,11 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/panelbot/panelbot/internal/backoff"
 	"github.com/panelbot/panelbot/internal/console"
+	"github.com/panelbot/panelbot/internal/console/replay"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // Notices about the connection.
@@ -25,85 +28,62 @@ const closeSuspended = 4409
 
 var errOriginRefused = errors.New("the node refused the websocket Origin (HTTP 403)")
 
-// run is the state of one Stream call, shared by its successive sessions.
+// run is what outlives one connection within a Stream call.
 type run struct {
-	s            *Stream
-	q            *queue
-	lines        *lineSink
-	authedAt     time.Time // when the current session authenticated; zero if it has not
-	failed       int       // consecutive sessions that never authenticated
-	downNotified bool
+	s    *Stream
+	sink console.Sink
+	al   *replay.Aligner
+	down bool // the channel was told the console is unreachable
 }
 
-// Stream relays the console into events until ctx is done or a failure that
+// Stream relays the console into sink until ctx is done or a failure that
 // cannot heal, which it returns (a *panel.Error) after a notice saying why.
 // It returns only once its goroutines have ended.
-func (s *Stream) Stream(ctx context.Context, events chan<- console.Event) error {
-	if events == nil {
-		return errors.New("wings: events channel must not be nil")
+func (s *Stream) Stream(ctx context.Context, sink console.Sink) error {
+	if sink == nil {
+		return errors.New("wings: sink must not be nil")
 	}
 	if !s.running.CompareAndSwap(false, true) {
 		return errors.New("wings: this server's console is already being streamed")
 	}
 	defer s.running.Store(false)
-	q := newQueue(s.queueSize, s.clock)
-	r := &run{s: s, q: q, lines: newLineSink(q, s.clock, s.backlog)}
-	pumped := make(chan struct{})
-	lost := 0
-	go func() { defer close(pumped); lost = q.pump(ctx, events) }()
-	err := r.loop(ctx)
-	q.close()
-	<-pumped
-	if lost > 0 {
-		s.log.Warn("console lines not handed to the relay: it stopped reading", "lines", lost)
-	}
-	return err
+	r := &run{s: s, sink: sink, al: replay.New(s.backlog)}
+	return r.loop(ctx)
 }
 
-// loop reconnects with backoff until ctx is done or a permanent failure.
+// loop reconnects with backoff until ctx is done or a permanent failure. A
+// session that reached the node's stream resets the backoff, so a node that
+// drops connections now and then is rejoined within about a second.
 func (r *run) loop(ctx context.Context) error {
 	for attempt := 0; ; attempt++ {
-		err := r.session(ctx)
+		healthy, err := r.session(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if perm := r.s.permanent(err); perm != nil {
 			r.s.log.Error("the live console stopped for good", "error", perm)
-			r.q.push(notice(r.s.clock, perm.Message))
+			r.sink.Notice(perm.Message)
 			return perm
 		}
-		if !r.authedAt.IsZero() && r.s.clock.Now().Sub(r.authedAt) >= healthyAfter {
+		if healthy {
 			attempt = 0
+		} else if !r.down {
+			r.down = true
+			r.sink.Notice(noticeDown)
 		}
-		r.noteFailure()
-		wait := max(r.s.backoff(attempt), retryAfter(err))
+		wait := max(r.s.backoff.Delay(attempt), retryAfter(err))
 		r.s.log.Warn("console connection lost; reconnecting", "error", err, "wait", wait)
-		if err := sleep(ctx, r.s.clock, wait); err != nil {
+		if err := backoff.Sleep(ctx, r.s.clock, wait); err != nil {
 			return err
 		}
 	}
 }
 
-// noteFailure tells the channel once when reconnecting does not work at
-// once; a single drop healed by the next attempt is not worth a message.
-func (r *run) noteFailure() {
-	if !r.authedAt.IsZero() {
-		r.failed = 0
-		return
-	}
-	r.failed++
-	if !r.downNotified {
-		r.downNotified = true
-		r.q.push(notice(r.s.clock, noticeDown))
-	}
-}
-
-// authenticated is called at a session's first `auth success`.
-func (r *run) authenticated() {
-	r.authedAt = r.s.clock.Now()
-	if r.downNotified {
-		r.downNotified = false
-		r.q.push(notice(r.s.clock, noticeBack))
+// streaming is called when a session first receives the node's stream.
+func (r *run) streaming() {
+	if r.down {
+		r.down = false
+		r.sink.Notice(noticeBack)
 	}
 }
 
@@ -181,14 +161,7 @@ func nodeError(body []byte) string {
 		Error string `json:"error"`
 	}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
-		return truncate(e.Error, 200)
+		return trunc.Runes(e.Error, 200)
 	}
 	return ""
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
