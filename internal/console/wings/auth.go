@@ -84,7 +84,9 @@ func authAnswer(text string) (msg string, toAuth bool) {
 // it), or, if it still should, the event was caught in a renewal's swap.
 func (ss *session) onJWTError(text string) error {
 	msg, toAuth := authAnswer(text)
-	if toAuth && ss.authWait {
+	// Before the first auth success nothing but auth was sent: any refusal
+	// answers it, prefixed or not (older nodes send the bare text).
+	if ss.authWait && (toAuth || !ss.authed) {
 		return ss.authRefused(msg)
 	}
 	switch {
@@ -140,7 +142,7 @@ func (ss *session) authRefused(msg string) error {
 // node's generic report of a failed action, for the log.
 func (ss *session) onDaemonError(text string) error {
 	msg, toAuth := authAnswer(text)
-	if toAuth && ss.authWait {
+	if ss.authWait && (toAuth || !ss.authed) {
 		return ss.authRefused(msg)
 	}
 	ss.s.log.Warn("the node reported an error", "detail", trunc.Runes(msg, 200))
@@ -157,8 +159,7 @@ func (ss *session) onThrottled(what string) {
 	ss.c.pauseFor(pause)
 	switch {
 	case what == "send logs" && ss.r.al.Holding():
-		stopTimer(ss.holdT)
-		ss.holdT = nil
+		ss.holdC = nil
 		ss.r.al.Cancel(ss.emit) // the replay we asked for will not come
 		ss.r.sink.Notice(noticeNoReplay)
 	case what == "auth" && ss.authWait:

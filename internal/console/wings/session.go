@@ -49,7 +49,7 @@ type session struct {
 	fetchC <-chan fetchResult // set while a token fetch is in flight
 	renewC <-chan time.Time
 	authT  *time.Timer
-	holdT  *time.Timer
+	holdC  <-chan time.Time // the replay hold's deadline, on the stream's clock
 }
 
 type cmdReq struct {
@@ -110,8 +110,8 @@ func (ss *session) loop() error {
 		case <-timerC(ss.authT):
 			ss.s.tok.invalidate() // a node that never answers may be refusing the token itself
 			return errAuthTimeout
-		case <-timerC(ss.holdT):
-			ss.holdT = nil
+		case <-ss.holdC:
+			ss.holdC = nil
 			ss.gap(ss.r.al.Decide(ss.emit))
 		case req := <-ss.cmds:
 			req.reply <- ss.sendCommand(req.command)
@@ -144,7 +144,6 @@ func (ss *session) end() {
 	close(ss.done)
 	ss.cancel()
 	stopTimer(ss.authT)
-	stopTimer(ss.holdT)
 	ss.c.close(false)
 	ss.fetchs.Wait()
 }
@@ -184,8 +183,7 @@ func (ss *session) handle(f frame) error {
 func (ss *session) line(text string) {
 	ss.markStreaming()
 	if decided, gap := ss.r.al.Add(text, ss.emit); decided {
-		stopTimer(ss.holdT)
-		ss.holdT = nil
+		ss.holdC = nil
 		ss.gap(gap)
 	}
 }
@@ -227,8 +225,7 @@ func (ss *session) requestReplay() {
 		return
 	}
 	ss.gap(ss.r.al.Expect(ss.emit))
-	stopTimer(ss.holdT)
-	ss.holdT = time.NewTimer(ss.s.hold)
+	ss.holdC = ss.s.clock.After(ss.s.hold)
 }
 
 // sendCommand hands a command typed in Discord to the node.

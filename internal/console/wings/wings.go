@@ -75,9 +75,9 @@ var _ console.Source = (*Stream)(nil)
 // Option configures a Stream.
 type Option func(*Stream) error
 
-// WithClock sets the time source of token renewal, rate limits and backoff
-// (default: the real clock). Network timeouts and the replay hold stay in
-// real time: they wait on sockets.
+// WithClock sets the time source of token renewal, rate limits, backoff and
+// the replay hold (default: the real clock). Network timeouts (handshake,
+// writes, the answer to auth) stay in real time: they wait on sockets.
 func WithClock(c clock.Clock) Option {
 	return func(s *Stream) error {
 		if c == nil {
@@ -135,7 +135,7 @@ func WithBacklog(n int) Option {
 }
 
 // WithHold sets how long lines are held, after asking for a replay, for
-// the replay to arrive (default 750 ms, real time; at most 2 s).
+// the replay to arrive (default 750 ms on the stream's clock; at most 2 s).
 func WithHold(d time.Duration) Option {
 	return func(s *Stream) error {
 		if d <= 0 || d > 2*time.Second {
