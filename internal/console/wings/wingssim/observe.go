@@ -34,7 +34,9 @@ type SocketRecord struct {
 	// Received lists the events accepted from the client, in read order.
 	Received []string
 	// Early lists the non-auth events read before the socket's first `auth
-	// success` was written: what a strict client never sends.
+	// success` was written: what a strict client never sends. It is a lower
+	// bound: a frame sent too early but read after that write is missed,
+	// while a patient client is never listed.
 	Early []string
 	// Sent lists the frames written to the client, in wire order.
 	Sent []Frame
