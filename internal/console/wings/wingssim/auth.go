@@ -1,9 +1,11 @@
 package wingssim
 
-// auth is the `auth` event. The first success answers `auth success`, then
-// `status` (and `stats` when offline) through the token check, and only then
-// registers the socket's listeners and its 30-s expiry ticker; a later one
-// replaces the token and answers `auth success` only.
+// auth is the `auth` event. The first success registers the socket for the
+// server's live events and starts its 30-s expiry ticker, answers `auth
+// success`, then `status` (and `stats` when offline) through the token
+// check, and only then lets its listeners write, so that live events queued
+// meanwhile follow the status. A later success replaces the token and
+// answers `auth success` only.
 func (sock *socket) auth(token string) {
 	n := sock.n
 	c, err := parseJWT(n.secret, token)
@@ -19,32 +21,30 @@ func (sock *socket) auth(token string) {
 	first := sock.token == nil
 	sock.token = c
 	sock.srv.stats.auths++
+	if first {
+		sock.listenLocked()
+	}
+	state, stats := sock.srv.state, sock.srv.statsJSON(n.clk.Now())
 	n.mu.Unlock()
 	sock.write(frame{event: "auth success"})
 	if !first {
 		return
 	}
-	n.mu.Lock()
-	state, stats := sock.srv.state, sock.srv.statsJSON(n.clk.Now())
-	n.mu.Unlock()
 	sock.sendJSON("status", []string{state}, kindOther)
 	if state == "offline" {
 		sock.sendJSON("stats", []string{stats}, kindOther)
 	}
-	sock.listen()
+	close(sock.ready)
 }
 
-// listen registers the socket for the server's live events and starts its
-// token ticker.
-func (sock *socket) listen() {
-	n := sock.n
-	n.mu.Lock()
-	defer n.mu.Unlock()
+// listenLocked registers the socket for the server's live events and
+// starts its token ticker. Caller holds Node.mu.
+func (sock *socket) listenLocked() {
 	if sock.closed {
 		return
 	}
 	sock.listening = true
-	sock.stopTick = n.schedule(tickEvery, sock.tick)
+	sock.stopTick = sock.n.schedule(tickEvery, sock.tick)
 }
 
 // tick is Wings' ListenForExpiration. The outgoing frame is judged at the

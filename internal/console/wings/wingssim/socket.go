@@ -50,7 +50,8 @@ type socket struct {
 	// replayed and live lines interleave line by line.
 	wmu sync.Mutex
 
-	console chan string // the console sink: consoleBuffer lines
+	ready   chan struct{} // closed once the first auth's replies are written
+	console chan string   // the console sink: consoleBuffer lines
 	evMu    sync.Mutex
 	events  []outEvent // other live events; low rate, so unbounded
 	evWake  chan struct{}
@@ -111,7 +112,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 
 // handle runs one upgraded connection to its end.
 func (n *Node) handle(s *server, ws *websocket.Conn) {
-	sock := &socket{n: n, srv: s, ws: ws, done: make(chan struct{}),
+	sock := &socket{n: n, srv: s, ws: ws, done: make(chan struct{}), ready: make(chan struct{}),
 		console: make(chan string, consoleBuffer), evWake: make(chan struct{}, 1)}
 	if n.cfg.pelican {
 		sock.lim = newLimiter()

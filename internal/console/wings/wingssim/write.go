@@ -121,6 +121,9 @@ func (sock *socket) pushLine(line string, stall time.Duration) (lost bool) {
 // consoleLoop is the socket's console listener.
 func (sock *socket) consoleLoop() {
 	defer sock.wg.Done()
+	if !sock.awaitReady() {
+		return
+	}
 	for {
 		select {
 		case <-sock.done:
@@ -128,6 +131,17 @@ func (sock *socket) consoleLoop() {
 		case line := <-sock.console:
 			sock.sendJSON("console output", []string{line}, kindLive)
 		}
+	}
+}
+
+// awaitReady holds a listener until the first auth has been answered; it
+// is false when the socket closes first.
+func (sock *socket) awaitReady() bool {
+	select {
+	case <-sock.ready:
+		return true
+	case <-sock.done:
+		return false
 	}
 }
 
@@ -145,6 +159,9 @@ func (sock *socket) queueEvent(e outEvent) {
 // eventLoop is the socket's listener for every live event but console lines.
 func (sock *socket) eventLoop() {
 	defer sock.wg.Done()
+	if !sock.awaitReady() {
+		return
+	}
 	for {
 		select {
 		case <-sock.done:
