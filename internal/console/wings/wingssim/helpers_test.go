@@ -12,7 +12,7 @@ import (
 
 const uuid = "0f3a2d1c-aaaa-4bbb-8ccc-000000000001"
 
-func dial(t *testing.T, n *Node, origin string) (*websocket.Conn, *http.Response, error) {
+func dial(t testing.TB, n *Node, origin string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	h := http.Header{}
 	if origin != "" {
@@ -25,21 +25,21 @@ func dial(t *testing.T, n *Node, origin string) (*websocket.Conn, *http.Response
 	return ws, resp, err
 }
 
-func connect(t *testing.T, n *Node) *websocket.Conn {
+func connect(t testing.TB, n *Node) *websocket.Conn {
 	t.Helper()
 	ws, _, err := dial(t, n, n.Origin())
 	require.NoError(t, err)
 	return ws
 }
 
-func send(t *testing.T, ws *websocket.Conn, event string, args ...string) {
+func send(t testing.TB, ws *websocket.Conn, event string, args ...string) {
 	t.Helper()
 	data, err := json.Marshal(message{Event: event, Args: args})
 	require.NoError(t, err)
 	require.NoError(t, ws.WriteMessage(websocket.TextMessage, data))
 }
 
-func read(t *testing.T, ws *websocket.Conn) message {
+func read(t testing.TB, ws *websocket.Conn) message {
 	t.Helper()
 	require.NoError(t, ws.SetReadDeadline(time.Now().Add(5*time.Second)))
 	_, data, err := ws.ReadMessage()
@@ -49,7 +49,7 @@ func read(t *testing.T, ws *websocket.Conn) message {
 	return m
 }
 
-func expect(t *testing.T, ws *websocket.Conn, event string, args ...string) {
+func expect(t testing.TB, ws *websocket.Conn, event string, args ...string) {
 	t.Helper()
 	m := read(t, ws)
 	require.Equal(t, event, m.Event, "args %q", m.Args)
@@ -59,7 +59,7 @@ func expect(t *testing.T, ws *websocket.Conn, event string, args ...string) {
 }
 
 // readClose reads until the connection ends and returns the error.
-func readClose(t *testing.T, ws *websocket.Conn) error {
+func readClose(t testing.TB, ws *websocket.Conn) error {
 	t.Helper()
 	require.NoError(t, ws.SetReadDeadline(time.Now().Add(5*time.Second)))
 	for {
@@ -69,7 +69,7 @@ func readClose(t *testing.T, ws *websocket.Conn) error {
 	}
 }
 
-func token(t *testing.T, n *Node) string {
+func token(t testing.TB, n *Node) string {
 	t.Helper()
 	tok, _, err := n.Credentials(uuid)
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func token(t *testing.T, n *Node) string {
 }
 
 // authed connects and authenticates, consuming the first-auth answers.
-func authed(t *testing.T, n *Node) *websocket.Conn {
+func authed(t testing.TB, n *Node) *websocket.Conn {
 	t.Helper()
 	ws := connect(t, n)
 	send(t, ws, "auth", token(t, n))
@@ -93,7 +93,7 @@ func authed(t *testing.T, n *Node) *websocket.Conn {
 // settle waits until the node has read frames frames on the server's open
 // sockets and every handler has returned, so that all it will answer is
 // on its way.
-func settle(t *testing.T, n *Node, frames int) {
+func settle(t testing.TB, n *Node, frames int) {
 	t.Helper()
 	n.Await("the node to answer every frame", func() bool {
 		return n.OpenReceived(uuid) == frames && n.Handling(uuid) == 0
