@@ -27,9 +27,14 @@ func (sock *socket) auth(token string) {
 	state, stats := sock.srv.state, sock.srv.statsJSON(n.clk.Now())
 	n.mu.Unlock()
 	sock.write(frame{event: "auth success"})
-	if !first {
-		return
+	if first {
+		sock.greet(state, stats)
 	}
+}
+
+// greet sends the first auth's `status` (and `stats` when offline), then
+// lets the listeners write.
+func (sock *socket) greet(state, stats string) {
 	sock.sendJSON("status", []string{state}, kindOther)
 	if state == "offline" {
 		sock.sendJSON("stats", []string{stats}, kindOther)

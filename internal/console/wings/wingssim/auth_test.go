@@ -2,6 +2,7 @@ package wingssim
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,12 +88,11 @@ func TestAuthErrorsCarryThePrefix(t *testing.T) {
 	n.SetState(uuid, "running")
 	now := n.Now().Unix()
 	prefix := "Error Event [" + uuid + "]: "
-	fractional := func(field string) string {
-		payload := `{"iat":` + map[bool]string{true: "1735732800.5", false: "1735732800"}[field == "iat"] +
-			`,"exp":` + map[bool]string{true: "1735733400.5", false: "1735733400"}[field == "exp"] +
-			`,"server_uuid":"` + uuid + `","permissions":["*"]}`
+	fractional := func(iat, exp string) string {
+		payload := fmt.Sprintf(`{"iat":%s,"exp":%s,"server_uuid":%q,"permissions":["*"]}`, iat, exp, uuid)
 		return signPayload(n.secret, []byte(payload))
 	}
+	iat, exp := strconv.FormatInt(now, 10), strconv.FormatInt(now+600, 10)
 	tok := token(t, n)
 	cases := []struct{ name, token, event, text string }{
 		{"expired", mint(n, func(c *claims) { c.Expires = now - 2 }), "jwt error", "jwt: exp claim is invalid"},
@@ -101,8 +101,8 @@ func TestAuthErrorsCarryThePrefix(t *testing.T) {
 		{"bad signature", tok[:len(tok)-4] + "AAAA", "daemon error", genericError},
 		{"malformed", "not.a-token", "daemon error", genericError},
 		{"wrong algorithm", base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + strings.Split(tok, ".")[1] + ".", "daemon error", genericError},
-		{"fractional exp", fractional("exp"), "daemon error", genericError},
-		{"fractional iat", fractional("iat"), "daemon error", genericError},
+		{"fractional exp", fractional(iat, exp+".5"), "daemon error", genericError},
+		{"fractional iat", fractional(iat+".5", exp), "daemon error", genericError},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
