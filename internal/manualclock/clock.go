@@ -12,14 +12,28 @@ import (
 
 // Clock is a manual clock. Its zero value is not usable; call New.
 type Clock struct {
+	// advancing serialises Advance calls, so that time only moves forward
+	// while the callbacks of one Advance run without mu held.
+	advancing sync.Mutex
+
 	mu     sync.Mutex
 	now    time.Time
 	timers []timer
+	funcs  []*Timer
+	seq    uint64
 }
 
 type timer struct {
 	at time.Time
 	ch chan time.Time
+}
+
+// Timer is a callback registered with AfterFunc.
+type Timer struct {
+	c   *Clock
+	at  time.Time
+	seq uint64 // ties between callbacks due at the same instant keep registration order
+	f   func()
 }
 
 // New starts a clock at start. Tests pick a fixed time so that what they
@@ -47,11 +61,57 @@ func (c *Clock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
-// Advance moves the clock forward by d and fires the timers now due.
-func (c *Clock) Advance(d time.Duration) {
+// AfterFunc registers f to run once the clock reaches now+d, like
+// time.AfterFunc. Advance runs due callbacks one by one, in time order, on
+// its own goroutine, with Now reading the callback's due time; a callback
+// may register further callbacks, and those run in the same Advance when
+// they fall due before its end. That is what lets a ticker built on
+// AfterFunc tick at every period inside one long Advance, as a real ticker
+// would. A d ≤ 0 runs f at the next Advance.
+func (c *Clock) AfterFunc(d time.Duration, f func()) *Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	c.seq++
+	t := &Timer{c: c, at: c.now.Add(max(d, 0)), seq: c.seq, f: f}
+	c.funcs = append(c.funcs, t)
+	return t
+}
+
+// Stop cancels the callback; it reports whether it had not run yet.
+func (t *Timer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	for i, f := range t.c.funcs {
+		if f == t {
+			t.c.funcs = append(t.c.funcs[:i], t.c.funcs[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Advance moves the clock forward by d, running the AfterFunc callbacks due
+// on the way at their own times, then fires the After timers now due (with
+// the final time).
+func (c *Clock) Advance(d time.Duration) {
+	c.advancing.Lock()
+	defer c.advancing.Unlock()
+	c.mu.Lock()
+	target := c.now.Add(d)
+	for {
+		t := c.nextFuncLocked(target)
+		if t == nil {
+			break
+		}
+		if t.at.After(c.now) {
+			c.now = t.at
+		}
+		c.mu.Unlock()
+		t.f() // without mu: the callback reads the clock and registers more
+		c.mu.Lock()
+	}
+	defer c.mu.Unlock()
+	c.now = target
 	kept := c.timers[:0]
 	for _, t := range c.timers {
 		if t.at.After(c.now) {
@@ -63,8 +123,28 @@ func (c *Clock) Advance(d time.Duration) {
 	c.timers = kept
 }
 
-// Pending counts the timers that have not fired, so a test can wait until
-// the code under test is parked on the clock before moving it.
+// nextFuncLocked removes and returns the earliest callback due by target.
+func (c *Clock) nextFuncLocked(target time.Time) *Timer {
+	best := -1
+	for i, t := range c.funcs {
+		if t.at.After(target) {
+			continue
+		}
+		if best < 0 || t.at.Before(c.funcs[best].at) || t.at.Equal(c.funcs[best].at) && t.seq < c.funcs[best].seq {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	t := c.funcs[best]
+	c.funcs = append(c.funcs[:best], c.funcs[best+1:]...)
+	return t
+}
+
+// Pending counts the After timers that have not fired, so a test can wait
+// until the code under test is parked on the clock before moving it.
+// AfterFunc callbacks are not counted: nothing is parked on them.
 func (c *Clock) Pending() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

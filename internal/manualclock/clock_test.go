@@ -44,3 +44,33 @@ func TestSleepAdvancesUnlessCancelled(t *testing.T) {
 	require.ErrorIs(t, c.Sleep(ctx, time.Minute), context.Canceled)
 	assert.Equal(t, start.Add(time.Minute), c.Now())
 }
+
+func TestAfterFuncRunsInTimeOrderAtItsOwnTime(t *testing.T) {
+	start := time.Unix(1000, 0)
+	c := manualclock.New(start)
+	var seen []time.Duration
+	var tick func()
+	tick = func() {
+		seen = append(seen, c.Now().Sub(start))
+		c.AfterFunc(30*time.Second, tick) // registered while firing, due in the same Advance
+	}
+	c.AfterFunc(30*time.Second, tick)
+	c.AfterFunc(45*time.Second, func() { seen = append(seen, -c.Now().Sub(start)) })
+	ch := c.After(40 * time.Second)
+
+	c.Advance(95 * time.Second)
+	assert.Equal(t, []time.Duration{30 * time.Second, 45 * -time.Second, 60 * time.Second, 90 * time.Second}, seen)
+	assert.Equal(t, start.Add(95*time.Second), c.Now())
+	assert.Equal(t, start.Add(95*time.Second), <-ch, "channel timers get the final time")
+}
+
+func TestAfterFuncStop(t *testing.T) {
+	c := manualclock.New(time.Unix(0, 0))
+	ran := false
+	tm := c.AfterFunc(time.Second, func() { ran = true })
+	assert.True(t, tm.Stop())
+	assert.False(t, tm.Stop(), "a stopped timer cannot be stopped twice")
+	c.Advance(time.Minute)
+	assert.False(t, ran)
+	assert.Zero(t, c.Pending(), "callbacks are not parked waiters")
+}

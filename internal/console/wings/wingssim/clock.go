@@ -1,119 +1,72 @@
 package wingssim
 
 import (
+	"sync"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
 const (
-	// tickEvery is Wings' token expiry ticker period.
+	// tickEvery is the period of Wings' per-socket token expiry ticker.
 	tickEvery = 30 * time.Second
-	// expiringWindow: `token expiring` is sent when 0 < exp-now <= 60 s.
+	// expiringWindow: `token expiring` goes out when 0 < exp-now <= 60 s.
 	expiringWindow = 60
-	// authGrace: newer Wings closes a socket that has not authenticated by then.
-	authGrace = 30 * time.Second
 )
 
-// waiter is one timer handed out by After.
-type waiter struct {
-	at time.Time
-	ch chan time.Time
-}
+// Clock is the clock the node runs on, to share with the client under test.
+func (n *Node) Clock() clock.Clock { return n.clk }
 
-// Now is the node's simulated time.
-func (n *Node) Now() time.Time {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.now
-}
+// Now is the node's time.
+func (n *Node) Now() time.Time { return n.clk.Now() }
 
-// After returns a channel that receives the simulated time once Advance has
-// moved the clock d past now. With Now it lets a client share the node's
-// clock. A d <= 0 fires at once.
-func (n *Node) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if d <= 0 {
-		ch <- n.now
-		return ch
-	}
-	n.waiters = append(n.waiters, waiter{at: n.now.Add(d), ch: ch})
-	n.signal()
-	return ch
-}
+// After waits on the node's clock, so that a Node is itself a clock.Clock.
+func (n *Node) After(d time.Duration) <-chan time.Time { return n.clk.After(d) }
 
-// Waiters counts the After timers that have not fired yet, so that a test
-// can tell a client is waiting on the clock before it advances it.
-func (n *Node) Waiters() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return len(n.waiters)
-}
-
-// Advance moves the simulated clock forward by d, firing in time order every
-// token tick, stats period, auth grace deadline and After timer that falls in
-// the interval. Events it sends are queued on the sockets before it returns.
+// Advance moves the node's manual clock forward by d. Every token tick,
+// stats period and generated line due on the way happens at its own time,
+// in order, before Advance returns (the writes to the sockets follow on
+// their own goroutines). It fails the test when the node runs on another
+// kind of clock.
 func (n *Node) Advance(d time.Duration) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.advanceLocked(n.now.Add(d))
-	n.signal()
+	if n.manual == nil {
+		n.t.Fatalf("wingssim: Advance needs a manual clock")
+	}
+	n.manual.Advance(d)
 }
 
-func (n *Node) advanceLocked(target time.Time) {
-	for {
-		at, ok := n.nextEventLocked(target)
-		if !ok {
-			break
-		}
-		n.now = at
-		n.fireLocked()
+// Waiters counts the After waits on a manual clock that have not fired, so
+// that a test can tell the client is parked on the clock before moving it.
+// The node's own tickers are not counted. It is 0 on other clocks.
+func (n *Node) Waiters() int {
+	if n.manual == nil {
+		return 0
 	}
-	if target.After(n.now) {
-		n.now = target
-	}
+	return n.manual.Pending()
 }
 
-// nextEventLocked finds the earliest scheduled thing at or before target.
-func (n *Node) nextEventLocked(target time.Time) (time.Time, bool) {
-	var next time.Time
-	consider := func(t time.Time) {
-		if !t.IsZero() && !t.After(target) && (next.IsZero() || t.Before(next)) {
-			next = t
-		}
+// schedule runs f once d has passed on the node's clock and returns a
+// function that cancels it. A manual clock runs f inside Advance at its due
+// time; the real clock runs it on a timer goroutine; any other clock gets a
+// goroutine waiting on After.
+func (n *Node) schedule(d time.Duration, f func()) (cancel func()) {
+	if n.manual != nil {
+		t := n.manual.AfterFunc(d, f)
+		return func() { t.Stop() }
 	}
-	for _, w := range n.waiters {
-		consider(w.at)
+	if _, ok := n.clk.(clock.Real); ok {
+		t := time.AfterFunc(d, f)
+		return func() { t.Stop() }
 	}
-	for _, s := range n.servers {
-		if s.containerRunning() && n.cfg.statsEvery > 0 {
-			consider(s.nextStats)
+	stop := make(chan struct{})
+	fire := n.clk.After(d)
+	go func() {
+		select {
+		case <-fire:
+			f()
+		case <-stop:
 		}
-		for sock := range s.sockets {
-			consider(sock.nextDeadline())
-		}
-	}
-	return next, !next.IsZero()
-}
-
-// fireLocked runs everything due at n.now.
-func (n *Node) fireLocked() {
-	kept := n.waiters[:0]
-	for _, w := range n.waiters {
-		if w.at.After(n.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- n.now
-	}
-	n.waiters = kept
-	for _, s := range n.servers {
-		if s.containerRunning() && n.cfg.statsEvery > 0 && !s.nextStats.After(n.now) {
-			s.nextStats = s.nextStats.Add(n.cfg.statsEvery)
-			s.broadcast(n, "stats", false, s.statsJSON(n.now))
-		}
-		for sock := range s.sockets {
-			sock.fire(n)
-		}
-	}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(stop) }) }
 }

@@ -9,25 +9,28 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // The jwt error texts Wings sends, word for word, so that a client written
-// against the simulator reacts to the same strings it will meet on a real node.
+// against the simulator reacts to the same strings it will meet on a node.
 var (
 	errNoJWT        = errors.New("jwt: no jwt present")
 	errNoConnect    = errors.New("jwt: missing connect permission")
 	errUUIDMismatch = errors.New("jwt: server uuid mismatch")
 	errDenylisted   = errors.New("jwt: created too far in past (denylist)")
 	errExpired      = errors.New("jwt: exp claim is invalid")
-	// errScope is the Pelican check for a token minted for another purpose.
-	errScope = errors.New("jwt: invalid scope")
 	// errSignature and errMalformed are not jwt errors for Wings: they come
 	// back as a generic daemon error.
 	errSignature = errors.New("jwt: HMAC verification failed")
 	errMalformed = errors.New("jwt: malformed token")
 )
+
+// genericError is what a `daemon error` says to a user without
+// admin.websocket.errors.
+const genericError = "an unexpected error was encountered while handling this request"
 
 // claims are the websocket token's payload as the panel mints it.
 type claims struct {
@@ -42,17 +45,34 @@ type claims struct {
 	Permissions []string `json:"permissions"`
 	UniqueID    string   `json:"unique_id"`
 	Scope       string   `json:"scope,omitempty"`
+	// noIat and noExp record claims missing from a parsed token.
+	noIat, noExp bool
 }
 
-// can reports whether the token grants perm; "*" grants everything.
+// can is Wings' HasPermission: "*" grants everything but admin.* permissions.
 func (c *claims) can(perm string) bool {
-	return slices.Contains(c.Permissions, "*") || slices.Contains(c.Permissions, perm)
+	return slices.Contains(c.Permissions, perm) ||
+		!strings.HasPrefix(perm, "admin") && slices.Contains(c.Permissions, "*")
+}
+
+// expired is gbrlsnchs/jwt's ExpirationTimeValidator as Wings uses it: the
+// time is cut to whole seconds, so a token works until about exp+1 s; a
+// token without exp never validates.
+func (c *claims) expired(now time.Time) bool {
+	return c.noExp || now.Unix() > c.Expires
+}
+
+// denylisted is Wings' Denylisted: a token without iat, or issued before the
+// node booted (boot has sub-second precision, iat has not, so a token of the
+// boot's own second is refused too).
+func (c *claims) denylisted(boot time.Time) bool {
+	return c.noIat || c.IssuedAt <= boot.Unix()
 }
 
 // isJWTError tells the errors Wings answers with `jwt error` apart from the
 // ones it answers with a generic `daemon error`.
 func isJWTError(err error) bool {
-	for _, e := range []error{errNoJWT, errNoConnect, errUUIDMismatch, errDenylisted, errExpired, errScope} {
+	for _, e := range []error{errNoJWT, errNoConnect, errUUIDMismatch, errDenylisted, errExpired} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -65,6 +85,11 @@ var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ
 // signJWT encodes c as an HS256 JWT, as the panel does with the node's secret.
 func signJWT(secret []byte, c claims) string {
 	payload, _ := json.Marshal(c) // a struct of strings and ints always marshals
+	return signPayload(secret, payload)
+}
+
+// signPayload signs any payload, so tests can mint tokens a panel never would.
+func signPayload(secret, payload []byte) string {
 	unsigned := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
 	return unsigned + "." + base64.RawURLEncoding.EncodeToString(mac(secret, unsigned))
 }
@@ -75,8 +100,9 @@ func mac(secret []byte, s string) []byte {
 	return h.Sum(nil)
 }
 
-// parseJWT verifies the signature and algorithm and decodes the claims. The
-// expiry is checked by the caller, who owns the (simulated) clock.
+// parseJWT verifies the signature and algorithm and decodes the claims
+// strictly: a fractional iat or exp does not decode, as in Wings. The time
+// claims are judged by the caller, who owns the clock.
 func parseJWT(secret []byte, token string) (*claims, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -92,11 +118,36 @@ func parseJWT(secret []byte, token string) (*claims, error) {
 	if err != nil || !hmac.Equal(sig, mac(secret, parts[0]+"."+parts[1])) {
 		return nil, errSignature
 	}
-	var c claims
-	if err := decodeSegment(parts[1], &c); err != nil {
+	return decodeClaims(parts[1])
+}
+
+func decodeClaims(seg string) (*claims, error) {
+	var raw struct {
+		claims
+		IssuedAt *json.Number `json:"iat"`
+		Expires  *json.Number `json:"exp"`
+	}
+	if err := decodeSegment(seg, &raw); err != nil {
+		return nil, errMalformed
+	}
+	c := raw.claims
+	var ok bool
+	if c.IssuedAt, c.noIat, ok = integer(raw.IssuedAt); !ok {
+		return nil, errMalformed
+	}
+	if c.Expires, c.noExp, ok = integer(raw.Expires); !ok {
 		return nil, errMalformed
 	}
 	return &c, nil
+}
+
+// integer reads an optional integer claim; ok is false for a fraction.
+func integer(n *json.Number) (v int64, missing, ok bool) {
+	if n == nil {
+		return 0, true, true
+	}
+	v, err := strconv.ParseInt(n.String(), 10, 64)
+	return v, false, err == nil
 }
 
 func decodeSegment(seg string, v any) error {
@@ -105,12 +156,6 @@ func decodeSegment(seg string, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
-}
-
-// expired follows gbrlsnchs/jwt's ExpirationTimeValidator used by Wings: a
-// token is still valid during the very second of its exp.
-func (c *claims) expired(now time.Time) bool {
-	return now.After(time.Unix(c.Expires, 0))
 }
 
 func randomHex(n int) string {

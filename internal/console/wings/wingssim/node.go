@@ -1,19 +1,18 @@
-// Package wingssim is a strict, scriptable stand-in for the websocket of a
-// Pterodactyl or Pelican node (Wings), for tests. It refuses what a real node
-// refuses (wrong Origin, too many sockets, oversized frames, expired or
-// denylisted tokens, inbound floods) and reproduces what real nodes do that
-// naive clients miss: after a token expires every outgoing event is replaced
-// by `jwt error` while the socket stays open.
+// Package wingssim is a strict stand-in for the websocket of a Pterodactyl
+// or Pelican node (Wings), for tests of the bot's client. It is as strict
+// and as concurrent as the real daemon (docs/wings-websocket.md §9): each
+// inbound frame is handled on its own goroutine, so an event sent before
+// `auth success` is refused; `send logs` replays from its own goroutine and
+// races live output on the socket's write lock; after a token expires every
+// outgoing event is replaced by `jwt error` while the socket stays open.
 //
-// Time is simulated: nothing happens on its own. Advance moves the node's
-// clock and fires, in order, the 30-second token ticker of every socket, the
-// once-a-second stats of running servers and the timers handed out by After,
-// so that a test can drive a client that shares the node's clock (Now and
-// After make Node a clock) through hours of token expiries in milliseconds.
+// Time comes from a clock.Clock. By default the node owns a manual clock,
+// so nothing timed (token ticks, stats, line generators) happens until the
+// test calls Advance; WithClock shares a clock with the client under test,
+// or runs the node in real time (clock.Real{}).
 package wingssim
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +20,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/clock"
+	"github.com/panelbot/panelbot/internal/manualclock"
 )
 
 // Usage is the resource figures a server reports in its `stats` events.
@@ -33,158 +35,63 @@ type Usage struct {
 	TxBytes          int64
 }
 
-type config struct {
-	origin      string
-	pelican     bool
-	lifetime    time.Duration
-	backlog     int
-	start       time.Time
-	permissions []string
-	stall       time.Duration
-	maxSockets  int
-	statsEvery  time.Duration
-}
-
-// Option configures a Node.
-type Option func(*config) error
-
-// WithOrigin sets the panel URL the node accepts as the websocket Origin
-// (default "https://panel.example.com").
-func WithOrigin(origin string) Option {
-	return func(c *config) error {
-		if !strings.HasPrefix(origin, "http://") && !strings.HasPrefix(origin, "https://") {
-			return fmt.Errorf("origin %q must be an http(s) URL", origin)
-		}
-		c.origin = origin
-		return nil
-	}
-}
-
-// WithPelican makes the node behave like Pelican's Wings: tokens carry and
-// need scope "websocket", they last 15 minutes unless WithTokenLifetime says
-// otherwise, and the daemon's own console lines say "[pelican Daemon]".
-func WithPelican() Option {
-	return func(c *config) error { c.pelican = true; return nil }
-}
-
-// WithTokenLifetime sets how long minted tokens last (default 10 minutes,
-// Pelican 15). Tests make it tiny to drive many expiries quickly.
-func WithTokenLifetime(d time.Duration) Option {
-	return func(c *config) error {
-		if d < time.Second {
-			return fmt.Errorf("token lifetime %v is under the 1 s resolution of exp", d)
-		}
-		c.lifetime = d
-		return nil
-	}
-}
-
-// WithBacklog sets how many lines `send logs` replays (Wings default 150).
-func WithBacklog(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("backlog %d must be at least 1", n)
-		}
-		c.backlog = n
-		return nil
-	}
-}
-
-// WithStart sets the simulated clock's starting time.
-func WithStart(t time.Time) Option {
-	return func(c *config) error { c.start = t; return nil }
-}
-
-// WithPermissions sets the permissions minted tokens carry (default ["*"],
-// the server owner's).
-func WithPermissions(perms ...string) Option {
-	return func(c *config) error { c.permissions = perms; return nil }
-}
-
-// WithStallTimeout sets how long a socket's writer may make no progress
-// before its 8-line console buffer starts dropping the oldest line (Wings:
-// 10 ms). Tests that are not about stalls raise it so a busy CI machine
-// cannot lose lines.
-func WithStallTimeout(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("stall timeout %v must be positive", d)
-		}
-		c.stall = d
-		return nil
-	}
-}
-
-// WithMaxSockets sets the per-server socket limit (Wings: 30).
-func WithMaxSockets(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("max sockets %d must be at least 1", n)
-		}
-		c.maxSockets = n
-		return nil
-	}
-}
-
-// WithStatsEvery sets the simulated period of `stats` while a server runs
-// (default 1 s); 0 turns periodic stats off.
-func WithStatsEvery(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return errors.New("stats period must not be negative")
-		}
-		c.statsEvery = d
-		return nil
-	}
-}
-
 // Node is one simulated Wings node with its websocket endpoint
-// /api/servers/{uuid}/ws. Servers come into being the first time any method
-// names their uuid, offline.
+// /api/servers/{uuid}/ws. Servers come into being, offline, the first time
+// a method names their uuid.
 type Node struct {
 	t      testing.TB
 	cfg    config
+	clk    clock.Clock
+	manual *manualclock.Clock // nil unless the clock is a manual one
 	srv    *httptest.Server
 	secret []byte
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // every connection handler
 
 	mu        sync.Mutex
-	now       time.Time
 	boot      time.Time
 	servers   map[string]*server
-	waiters   []waiter
+	streams   map[*Stream]struct{}
 	changed   chan struct{}
 	closing   bool
+	credErr   error
+	credCalls int
 	throttled int
 	dropped   int
 }
 
-// New starts a node; it is shut down when the test ends.
+// New starts a node; it is shut down when the test ends. The node booted an
+// hour before its clock's current time, so tokens minted from now on are
+// accepted.
 func New(t testing.TB, opts ...Option) *Node {
 	t.Helper()
-	cfg := config{
-		origin: "https://panel.example.com", backlog: 150, permissions: []string{"*"},
-		start: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), stall: 10 * time.Millisecond,
-		maxSockets: 30, statsEvery: time.Second,
-	}
+	cfg := defaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			t.Fatalf("wingssim: %v", err)
 		}
 	}
-	if cfg.lifetime == 0 {
-		cfg.lifetime = 10 * time.Minute
-		if cfg.pelican {
-			cfg.lifetime = 15 * time.Minute
-		}
+	if err := cfg.finish(); err != nil {
+		t.Fatalf("wingssim: %v", err)
 	}
-	n := &Node{t: t, cfg: cfg, secret: []byte(randomHex(32)), now: cfg.start, boot: cfg.start,
-		servers: make(map[string]*server), changed: make(chan struct{})}
+	if cfg.clock == nil {
+		cfg.clock = manualclock.New(cmpOr(cfg.start, defaultStart))
+	}
+	manual, _ := cfg.clock.(*manualclock.Clock)
+	n := &Node{t: t, cfg: cfg, clk: cfg.clock, manual: manual, secret: []byte(randomHex(32)),
+		boot: cfg.clock.Now().Add(-time.Hour), servers: make(map[string]*server),
+		streams: make(map[*Stream]struct{}), changed: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/servers/{uuid}/ws", n.serveWS)
 	n.srv = httptest.NewServer(mux)
 	t.Cleanup(n.close)
 	return n
+}
+
+func cmpOr(t, fallback time.Time) time.Time {
+	if t.IsZero() {
+		return fallback
+	}
+	return t
 }
 
 // URL is the node's base URL (http://127.0.0.1:port).
@@ -193,6 +100,9 @@ func (n *Node) URL() string { return n.srv.URL }
 // Origin is the panel URL the node accepts as Origin.
 func (n *Node) Origin() string { return n.cfg.origin }
 
+// Pelican reports whether the node behaves as Pelican's Wings.
+func (n *Node) Pelican() bool { return n.cfg.pelican }
+
 // SocketURL is the websocket URL of a server, as the panel hands it out.
 func (n *Node) SocketURL(uuid string) string {
 	return "ws" + strings.TrimPrefix(n.srv.URL, "http") + "/api/servers/" + uuid + "/ws"
@@ -200,15 +110,27 @@ func (n *Node) SocketURL(uuid string) string {
 
 // Credentials mints a websocket token for the server the way the panel's
 // GET /api/client/servers/{id}/websocket does, and returns it with the socket
-// URL. It is the hook pterosim calls.
+// URL. It is the hook pterosim calls; FailCredentials makes it fail.
 func (n *Node) Credentials(serverUUID string) (token, socket string, err error) {
 	if serverUUID == "" || strings.ContainsAny(serverUUID, "/?#") {
 		return "", "", fmt.Errorf("wingssim: bad server uuid %q", serverUUID)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.server(serverUUID)
-	iat := n.now.Unix()
+	n.credCalls++
+	n.signal()
+	if n.credErr != nil {
+		return "", "", n.credErr
+	}
+	if n.server(serverUUID).deleted {
+		return "", "", fmt.Errorf("wingssim: server %s was deleted", serverUUID)
+	}
+	return signJWT(n.secret, n.claimsFor(serverUUID)), n.SocketURL(serverUUID), nil
+}
+
+// claimsFor builds the panel's token payload. Caller holds mu.
+func (n *Node) claimsFor(serverUUID string) claims {
+	iat := n.clk.Now().Unix()
 	c := claims{
 		Issuer: n.cfg.origin, Audience: []string{n.srv.URL}, ID: randomHex(16),
 		IssuedAt: iat, NotBefore: iat - 300, Expires: iat + int64(n.cfg.lifetime/time.Second),
@@ -218,14 +140,14 @@ func (n *Node) Credentials(serverUUID string) (token, socket string, err error) 
 	if n.cfg.pelican {
 		c.Scope = "websocket"
 	}
-	return signJWT(n.secret, c), n.SocketURL(serverUUID), nil
+	return c
 }
 
 // server returns the server, creating it offline if it is new. Caller holds mu.
 func (n *Node) server(uuid string) *server {
 	s, ok := n.servers[uuid]
 	if !ok {
-		s = &server{uuid: uuid, state: "offline", sockets: make(map[*socket]struct{})}
+		s = newServer(uuid)
 		n.servers[uuid] = s
 	}
 	return s
@@ -238,9 +160,9 @@ func (n *Node) signal() {
 }
 
 // Await blocks the test until cond holds, re-checking it whenever the node's
-// state changes (a frame handled, a socket opened or closed); it fails the
-// test after 10 s. cond runs without the node's lock, so it may call Node
-// methods. Call it from the test goroutine only.
+// state changes (a frame read or written, a socket opened or closed); it
+// fails the test after 10 s of real time. cond runs without the node's
+// lock, so it may call Node methods. Call it from the test goroutine only.
 func (n *Node) Await(what string, cond func() bool) {
 	n.t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
@@ -260,17 +182,20 @@ func (n *Node) Await(what string, cond func() bool) {
 	}
 }
 
-// close shuts the node down: no new sockets, every open one dropped, every
-// handler joined, so that tests can check for leaked goroutines.
+// close shuts the node down: no new sockets, generators and tickers
+// stopped, every open socket dropped, every handler joined, so that tests
+// can check for leaked goroutines.
 func (n *Node) close() {
 	n.mu.Lock()
 	n.closing = true
-	n.mu.Unlock()
-	n.srv.Close()
-	n.mu.Lock()
+	for st := range n.streams {
+		st.stopLocked()
+	}
 	for _, s := range n.servers {
-		s.dropAll()
+		s.stopStatsLocked()
+		s.dropAllLocked()
 	}
 	n.mu.Unlock()
+	n.srv.Close()
 	n.wg.Wait()
 }

@@ -10,15 +10,15 @@ import (
 )
 
 const (
-	// readLimit is Wings' inbound frame limit; bigger frames end the
-	// connection with 1009.
+	// readLimit is Pelican's inbound frame limit; bigger frames end the
+	// connection with 1009. Pterodactyl's Wings has none.
 	readLimit = 4096
-	// consoleBuffer is the number of console lines a socket may have pending
-	// before a stalled client starts losing the oldest.
+	// consoleBuffer is the number of console lines a socket's listener may
+	// have pending before a stalled client starts losing the oldest.
 	consoleBuffer = 8
-	// hardQueueCap bounds a socket's queue whatever happens.
-	hardQueueCap = 1 << 16
-	writeWait    = 10 * time.Second
+	writeWait     = 10 * time.Second
+	// originRefusal is the body of Wings' 403 for a wrong Origin.
+	originRefusal = "An unexpected error was encountered while processing this request"
 )
 
 // message is the frame format in both directions.
@@ -27,275 +27,228 @@ type message struct {
 	Args  []string `json:"args,omitempty"`
 }
 
-type outItem struct {
-	data    []byte
-	console bool
-}
-
-// socket is one client connection. Fields other than the queue are guarded by
-// Node.mu; the queue has its own lock so the writer never needs Node.mu.
+// socket is one client connection. Fields marked so are guarded by Node.mu.
 type socket struct {
-	srv         *server
-	ws          *websocket.Conn
-	token       *claims
-	connectedAt time.Time
-	nextTick    time.Time // zero until the first successful auth
-	lim         *limiter
-	received    int // frames read on this socket, before limits and decoding
+	n    *Node
+	srv  *server
+	ws   *websocket.Conn
+	lim  *limiter // nil unless Pelican
+	done chan struct{}
+	wg   sync.WaitGroup // listeners and per-frame handlers
 
-	qmu      sync.Mutex
-	queue    []outItem
-	consoleN int
-	progress time.Time // real time of the writer's last progress
-	wake     chan struct{}
-	done     chan struct{}
+	// Guarded by Node.mu.
+	token     *claims
+	listening bool   // listeners registered: the first auth succeeded
+	stopTick  func() // cancels the pending token tick
+	authSent  bool   // the first `auth success` went to the client
+	closed    bool
+	received  int
+	handling  int // frames whose handler has not returned
+	rec       record
+
+	// wmu is Wings' handler lock: every writer takes it for one frame, so
+	// replayed and live lines interleave line by line.
+	wmu sync.Mutex
+
+	ready   chan struct{} // closed once the first auth's replies are written
+	console chan string   // the console sink: consoleBuffer lines
+	evMu    sync.Mutex
+	events  []outEvent // other live events; low rate, so unbounded
+	evWake  chan struct{}
 }
 
 func (n *Node) serveWS(w http.ResponseWriter, r *http.Request) {
-	uuid := r.PathValue("uuid")
-	n.mu.Lock()
-	s, ok := n.servers[uuid]
-	// Sockets still upgrading count too: a client's dial returns before the
-	// handler registers its socket, so two quick dials must not both fit
-	// the last slot.
-	full := ok && len(s.sockets)+s.opening >= n.cfg.maxSockets
-	if ok && !full {
-		s.opening++
-	}
-	n.mu.Unlock()
-	switch {
-	case !ok:
-		writeJSONError(w, http.StatusNotFound, "The requested resource does not exist on this instance.")
+	s, status := n.admitSocket(r.PathValue("uuid"))
+	switch status {
+	case http.StatusNotFound:
+		writeJSON(w, status, map[string]string{"error": "The requested resource does not exist on this instance."})
 		return
-	case full:
-		writeJSONError(w, http.StatusBadRequest, "Too many open websocket connections.")
+	case http.StatusBadRequest:
+		writeJSON(w, status, map[string]string{"error": "Too many open websocket connections."})
 		return
 	}
-	up := websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == n.cfg.origin }}
-	ws, err := up.Upgrade(w, r, nil) // answers 403 itself on a bad Origin
+	if r.Header.Get("Origin") != n.cfg.origin { // exact equality, as Wings compares
+		n.unreserve(s)
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": originRefusal, "request_id": randomUUID()})
+		return
+	}
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }, EnableCompression: n.cfg.pelican}
+	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
-		n.mu.Lock()
-		s.opening--
-		n.mu.Unlock()
+		n.unreserve(s)
 		return
 	}
 	n.handle(s, ws)
 }
 
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
+// admitSocket finds the server and reserves a socket slot. Sockets still
+// upgrading count: a client's dial returns before the handler registers its
+// socket, so two quick dials must not both fit the last slot.
+func (n *Node) admitSocket(uuid string) (*server, int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s, ok := n.servers[uuid]
+	if !ok || s.deleted {
+		return nil, http.StatusNotFound
+	}
+	if n.cfg.maxSockets > 0 && len(s.sockets)+s.opening >= n.cfg.maxSockets {
+		return nil, http.StatusBadRequest
+	}
+	s.opening++
+	return s, http.StatusOK
+}
+
+func (n *Node) unreserve(s *server) {
+	n.mu.Lock()
+	s.opening--
+	n.mu.Unlock()
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // handle runs one upgraded connection to its end.
 func (n *Node) handle(s *server, ws *websocket.Conn) {
-	sock := &socket{srv: s, ws: ws, lim: newLimiter(), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	sock := &socket{n: n, srv: s, ws: ws, done: make(chan struct{}), ready: make(chan struct{}),
+		console: make(chan string, consoleBuffer), evWake: make(chan struct{}, 1)}
+	if n.cfg.pelican {
+		sock.lim = newLimiter()
+		ws.SetReadLimit(readLimit)
+	}
 	ok, suspended := n.register(sock)
 	if !ok {
 		if suspended {
 			refuse(ws)
-			n.wg.Done()
 		}
 		_ = ws.Close()
 		return
 	}
 	defer n.wg.Done()
-	ws.SetReadLimit(readLimit)
-	writerDone := make(chan struct{})
-	go func() { defer close(writerDone); sock.writeLoop() }()
-	sock.readLoop(n)
-	close(sock.done)
-	_ = ws.Close()
-	<-writerDone
-	n.mu.Lock()
-	delete(s.sockets, sock)
-	n.signal()
-	n.mu.Unlock()
+	sock.wg.Add(2)
+	go sock.consoleLoop()
+	go sock.eventLoop()
+	sock.readLoop()
+	sock.shutdown()
 }
 
-// refuse closes a socket with 4409 and completes the close handshake, so
-// that the client reads the code instead of a reset.
+// refuse closes a socket with 4409, as Pelican does for a suspended server,
+// and waits for the client's close so that it reads the code, not a reset.
 func refuse(ws *websocket.Conn) {
 	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4409, "server is suspended"), time.Now().Add(writeWait))
 	_ = ws.SetReadDeadline(time.Now().Add(time.Second))
 	for {
 		if _, _, err := ws.ReadMessage(); err != nil {
-			break
+			return
 		}
 	}
 }
 
-// register adds the socket unless the node is closing or the server is
-// suspended. Unless closing, the caller is counted in wg either way.
+// register adds the socket unless the node is closing or (on Pelican) the
+// server is suspended. When ok, the caller is counted in Node.wg.
 func (n *Node) register(sock *socket) (ok, suspended bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	sock.srv.opening-- // the slot serveWS reserved becomes the socket, or is freed
+	sock.srv.opening-- // the slot admitSocket reserved becomes the socket, or is freed
 	if n.closing {
 		return false, false
 	}
-	n.wg.Add(1)
-	if sock.srv.suspended {
+	if sock.srv.suspended && n.cfg.pelican {
 		return false, true
 	}
-	sock.connectedAt = n.now
+	n.wg.Add(1)
+	sock.rec.open = true
 	sock.srv.sockets[sock] = struct{}{}
+	sock.srv.history = append(sock.srv.history, sock)
 	n.signal()
 	return true, false
 }
 
-func (sock *socket) readLoop(n *Node) {
+// shutdown ends the socket's goroutines and forgets it.
+func (sock *socket) shutdown() {
+	n := sock.n
+	close(sock.done)
+	_ = sock.ws.Close()
+	n.mu.Lock()
+	sock.closed = true
+	if sock.stopTick != nil {
+		sock.stopTick()
+	}
+	n.mu.Unlock()
+	sock.wg.Wait()
+	n.mu.Lock()
+	delete(sock.srv.sockets, sock)
+	sock.rec.open = false
+	n.signal()
+	n.mu.Unlock()
+}
+
+// readLoop reads frames in order and handles each on its own goroutine, as
+// Wings does: nothing guarantees the client's order is the handling order.
+func (sock *socket) readLoop() {
 	for {
 		_, data, err := sock.ws.ReadMessage()
 		if err != nil {
 			return
 		}
-		n.mu.Lock()
-		sock.inbound(n, data)
-		n.signal()
-		n.mu.Unlock()
+		m, ok, throttled := sock.admit(data)
+		if throttled != "" {
+			sock.write(frame{event: "throttled", args: []string{throttled}})
+		}
+		if !ok {
+			continue
+		}
+		sock.wg.Add(1)
+		go func() {
+			defer sock.wg.Done()
+			defer sock.handled()
+			sock.handleFrame(m)
+		}()
 	}
 }
 
-// inbound applies the limits, in Wings' order, then handles the frame.
-func (sock *socket) inbound(n *Node, data []byte) {
-	sock.srv.received++
+// admit counts a frame, applies Pelican's limits in Wings' order (global,
+// then the event's own bucket), decodes it and records it. throttled names
+// the bucket when this refusal opens a throttling episode.
+func (sock *socket) admit(data []byte) (m message, ok bool, throttled string) {
+	n := sock.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	defer n.signal()
+	sock.srv.stats.received++
 	sock.received++
-	if ok, notify := sock.lim.allowGlobal(n.now); !ok {
-		if notify {
-			sock.throttle(n, globalKey)
+	now := n.clk.Now()
+	if sock.lim != nil {
+		if ok, notify := sock.lim.allowGlobal(now); !ok {
+			return m, false, n.throttledLocked(notify, globalKey)
 		}
-		return
 	}
-	var m message
 	if json.Unmarshal(data, &m) != nil {
-		return // bad JSON is dropped silently
+		return m, false, "" // bad JSON is dropped silently
 	}
-	if ok, notify := sock.lim.allowEvent(m.Event, n.now); !ok {
-		if notify {
-			sock.throttle(n, m.Event)
+	if sock.lim != nil {
+		if ok, notify := sock.lim.allowEvent(m.Event, now); !ok {
+			return m, false, n.throttledLocked(notify, m.Event)
 		}
-		return
 	}
-	sock.srv.inbound = append(sock.srv.inbound, m.Event)
-	sock.dispatch(n, m)
+	sock.recordInboundLocked(m.Event)
+	sock.handling++
+	return m, true, ""
 }
 
-func (sock *socket) throttle(n *Node, what string) {
+func (sock *socket) handled() {
+	sock.n.mu.Lock()
+	defer sock.n.mu.Unlock()
+	sock.handling--
+	sock.n.signal()
+}
+
+func (n *Node) throttledLocked(notify bool, what string) string {
+	if !notify {
+		return ""
+	}
 	n.throttled++
-	sock.sendRaw(n, "throttled", what)
-}
-
-func (sock *socket) dispatch(n *Node, m message) {
-	if m.Event == "auth" {
-		sock.auth(n, m.Args)
-		return
-	}
-	if err := sock.tokenValid(n); err != nil {
-		sock.sendRaw(n, "jwt error", err.Error())
-		return
-	}
-	srv := sock.srv
-	switch m.Event {
-	case "send logs":
-		if srv.containerRunning() {
-			for _, l := range srv.log[max(0, len(srv.log)-n.cfg.backlog):] {
-				sock.sendChecked(n, "console output", false, l)
-			}
-		}
-	case "send stats":
-		sock.sendChecked(n, "stats", false, srv.statsJSON(n.now))
-	case "send command":
-		if sock.token.can("control.console") && srv.containerRunning() && len(m.Args) > 0 {
-			srv.commands = append(srv.commands, joinArgs(m.Args))
-		}
-	case "set state":
-		sock.power(n, joinArgs(m.Args))
-	}
-}
-
-func joinArgs(args []string) string {
-	out := ""
-	for _, a := range args {
-		out += a
-	}
-	return out
-}
-
-// auth implements the `auth` event: the first success registers the
-// listeners and the expiry ticker and sends the state; later ones only
-// replace the token.
-func (sock *socket) auth(n *Node, args []string) {
-	c, err := parseJWT(n.secret, joinArgs(args))
-	if err == nil {
-		err = sock.admissible(n, c)
-	}
-	if err != nil {
-		if isJWTError(err) {
-			sock.sendRaw(n, "jwt error", err.Error())
-		} else {
-			sock.sendRaw(n, "daemon error", "Error Event ["+randomHex(8)+"]: an unexpected error was encountered while handling this request")
-		}
-		return
-	}
-	first := sock.token == nil
-	sock.token = c
-	sock.srv.auths++
-	sock.sendRaw(n, "auth success")
-	if !first {
-		return
-	}
-	sock.nextTick = n.now.Add(tickEvery)
-	sock.sendChecked(n, "status", false, sock.srv.state)
-	if sock.srv.state == "offline" {
-		sock.sendChecked(n, "stats", false, sock.srv.statsJSON(n.now))
-	}
-}
-
-// admissible is Wings' NewTokenPayload: expiry, denylist, connect permission
-// (and Pelican's scope).
-func (sock *socket) admissible(n *Node, c *claims) error {
-	switch {
-	case c.expired(n.now):
-		return errExpired
-	case c.IssuedAt < n.boot.Unix():
-		return errDenylisted
-	case !c.can("websocket.connect"):
-		return errNoConnect
-	case n.cfg.pelican && c.Scope != "websocket":
-		return errScope
-	}
-	return nil
-}
-
-// tokenValid is Wings' TokenValid, checked before every outgoing event.
-func (sock *socket) tokenValid(n *Node) error {
-	if sock.token == nil {
-		return errNoJWT
-	}
-	if err := sock.admissible(n, sock.token); err != nil {
-		return err
-	}
-	if sock.token.ServerUUID != sock.srv.uuid {
-		return errUUIDMismatch
-	}
-	return nil
-}
-
-// power models `set state` coarsely: the permissions are checked, the state
-// walks through its intermediate values at once.
-func (sock *socket) power(n *Node, action string) {
-	need := map[string]string{"start": "control.start", "stop": "control.stop", "restart": "control.restart", "kill": "control.stop"}
-	perm, ok := need[action]
-	if !ok || !sock.token.can(perm) {
-		return
-	}
-	steps := map[string][]string{
-		"start": {"starting", "running"}, "stop": {"stopping", "offline"},
-		"restart": {"stopping", "offline", "starting", "running"}, "kill": {"offline"},
-	}
-	for _, st := range steps[action] {
-		sock.srv.setState(n, st)
-	}
+	return what
 }

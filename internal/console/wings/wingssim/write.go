@@ -7,131 +7,194 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// sendChecked is Wings' SendJson: with a missing, expired or denylisted
-// token the event is replaced by `jwt error`; events the token may not see
-// are not sent.
-func (sock *socket) sendChecked(n *Node, event string, console bool, args ...string) {
-	if err := sock.tokenValid(n); err != nil {
-		sock.sendRaw(n, "jwt error", err.Error())
+// kind tells live console lines, replayed ones and everything else apart,
+// for the counts tests read.
+type kind int
+
+const (
+	kindOther kind = iota
+	kindLive
+	kindReplay
+)
+
+// frame is one outgoing event.
+type frame struct {
+	event string
+	args  []string
+	kind  kind
+}
+
+// outEvent is a live event waiting for the socket's event listener: either
+// a frame already checked against the token (token ticks, judged at their
+// own time) or an event to check when it is written.
+type outEvent struct {
+	checked *frame
+	event   string
+	args    []string
+}
+
+// permissionFor lists the events a token must be allowed to see.
+var permissionFor = map[string]string{
+	"install output": "admin.websocket.install", "transfer logs": "admin.websocket.transfer",
+	"backup completed": "backup.read", "backup restore completed": "backup.read",
+}
+
+// sendJSON is Wings' SendJson: the token is checked at the moment of
+// sending; when it fails the event is replaced by `jwt error`.
+func (sock *socket) sendJSON(event string, args []string, k kind) {
+	sock.n.mu.Lock()
+	f, ok := sock.checkedLocked(event, args, k)
+	sock.n.mu.Unlock()
+	if ok {
+		sock.write(f)
+	}
+}
+
+// checkedLocked applies SendJson's checks at the node's current time; ok is
+// false for an event the token may not see. Caller holds Node.mu.
+func (sock *socket) checkedLocked(event string, args []string, k kind) (frame, bool) {
+	if err := sock.tokenErrLocked(); err != nil {
+		return frame{event: "jwt error", args: []string{err.Error()}}, true
+	}
+	if perm, ok := permissionFor[event]; ok && !sock.token.can(perm) {
+		return frame{}, false
+	}
+	return frame{event: event, args: args, kind: k}, true
+}
+
+// write is Wings' unsafeSendJson: one frame under the socket's write lock,
+// with no token check. A failed write ends the connection; the reader
+// notices and cleans up.
+func (sock *socket) write(f frame) {
+	data, _ := json.Marshal(message{Event: f.event, Args: f.args}) // strings always marshal
+	sock.wmu.Lock()
+	defer sock.wmu.Unlock()
+	if f.event == "auth success" {
+		// Marked before the write, so that a frame the client sends in
+		// answer can never be mistaken for one sent too early.
+		sock.n.mu.Lock()
+		sock.authSent = true
+		sock.n.mu.Unlock()
+	}
+	_ = sock.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := sock.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		_ = sock.ws.Close()
 		return
 	}
-	need := map[string]string{"install output": "admin.websocket.install", "transfer logs": "admin.websocket.transfer", "backup completed": "backup.read"}
-	if perm, ok := need[event]; ok && !sock.token.can(perm) {
-		return
-	}
-	sock.enqueue(n, encode(event, args), console)
+	sock.n.mu.Lock()
+	sock.recordSentLocked(f)
+	sock.n.signal()
+	sock.n.mu.Unlock()
 }
 
-// sendRaw is Wings' unsafeSendJson: no token check.
-func (sock *socket) sendRaw(n *Node, event string, args ...string) {
-	sock.enqueue(n, encode(event, args), false)
-}
-
-func encode(event string, args []string) []byte {
-	b, _ := json.Marshal(message{Event: event, Args: args}) // strings always marshal
-	return b
-}
-
-// enqueue queues a frame for the writer. A console line arriving while
-// consoleBuffer lines are already pending and the writer has made no
-// progress for the stall timeout pushes out the oldest pending line.
-func (sock *socket) enqueue(n *Node, data []byte, console bool) {
-	sock.qmu.Lock()
-	defer sock.qmu.Unlock()
-	if len(sock.queue) == 0 {
-		sock.progress = time.Now() // an idle writer is not a stalled one
-	}
-	stalled := time.Since(sock.progress) > n.cfg.stall
-	if console && sock.consoleN >= consoleBuffer && stalled || len(sock.queue) >= hardQueueCap {
-		if sock.dropOldestConsole() {
-			n.dropped++
-		}
-	}
-	sock.queue = append(sock.queue, outItem{data: data, console: console})
-	if console {
-		sock.consoleN++
-	}
+// pushLine is Wings' sink pool push: a full buffer gets the stall timeout
+// (real time) to drain, then loses its oldest line. It reports a loss.
+func (sock *socket) pushLine(line string, stall time.Duration) (lost bool) {
 	select {
-	case sock.wake <- struct{}{}:
+	case sock.console <- line:
+		return false
+	case <-sock.done:
+		return false
 	default:
 	}
-}
-
-func (sock *socket) dropOldestConsole() bool {
-	for i, it := range sock.queue {
-		if it.console {
-			sock.queue = append(sock.queue[:i], sock.queue[i+1:]...)
-			sock.consoleN--
-			return true
-		}
+	t := time.NewTimer(stall)
+	defer t.Stop()
+	select {
+	case sock.console <- line:
+		return false
+	case <-sock.done:
+		return false
+	case <-t.C:
 	}
-	return false
+	select {
+	case <-sock.console:
+		lost = true
+	default:
+	}
+	select {
+	case sock.console <- line: // room: the publisher is the only sender
+	default:
+	}
+	return lost
 }
 
-// writeLoop is the socket's single writer.
-func (sock *socket) writeLoop() {
+// consoleLoop is the socket's console listener.
+func (sock *socket) consoleLoop() {
+	defer sock.wg.Done()
+	if !sock.awaitReady() {
+		return
+	}
 	for {
 		select {
 		case <-sock.done:
 			return
-		case <-sock.wake:
-		}
-		for {
-			it, ok := sock.pop()
-			if !ok {
-				break
-			}
-			_ = sock.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := sock.ws.WriteMessage(websocket.TextMessage, it.data); err != nil {
-				_ = sock.ws.Close() // the read loop notices and cleans up
-				return
-			}
+		case line := <-sock.console:
+			sock.sendJSON("console output", []string{line}, kindLive)
 		}
 	}
 }
 
-func (sock *socket) pop() (outItem, bool) {
-	sock.qmu.Lock()
-	defer sock.qmu.Unlock()
-	sock.progress = time.Now()
-	if len(sock.queue) == 0 {
-		return outItem{}, false
+// awaitReady holds a listener until the first auth has been answered; it
+// is false when the socket closes first.
+func (sock *socket) awaitReady() bool {
+	select {
+	case <-sock.ready:
+		return true
+	case <-sock.done:
+		return false
 	}
-	it := sock.queue[0]
-	sock.queue[0] = outItem{}
-	sock.queue = sock.queue[1:]
-	if it.console {
-		sock.consoleN--
-	}
-	return it, true
 }
 
-// nextDeadline is the socket's next scheduled event: its token tick, or the
-// auth grace deadline while it has not authenticated.
-func (sock *socket) nextDeadline() time.Time {
-	if sock.token == nil {
-		return sock.connectedAt.Add(authGrace)
+// queueEvent hands a live event to the socket's event listener.
+func (sock *socket) queueEvent(e outEvent) {
+	sock.evMu.Lock()
+	sock.events = append(sock.events, e)
+	sock.evMu.Unlock()
+	select {
+	case sock.evWake <- struct{}{}:
+	default:
 	}
-	return sock.nextTick
 }
 
-// fire runs the socket's scheduled events due at n.now.
-func (sock *socket) fire(n *Node) {
-	if sock.token == nil {
-		if !sock.connectedAt.Add(authGrace).After(n.now) {
-			_ = sock.ws.Close()
-			sock.connectedAt = n.now.Add(time.Hour) // closing; do not fire again
-		}
+// eventLoop is the socket's listener for every live event but console lines.
+func (sock *socket) eventLoop() {
+	defer sock.wg.Done()
+	if !sock.awaitReady() {
 		return
 	}
-	if sock.nextTick.After(n.now) {
-		return
+	for {
+		select {
+		case <-sock.done:
+			return
+		case <-sock.evWake:
+		}
+		for e, ok := sock.popEvent(); ok; e, ok = sock.popEvent() {
+			if e.checked != nil {
+				sock.write(*e.checked)
+			} else {
+				sock.sendJSON(e.event, e.args, kindOther)
+			}
+		}
 	}
-	sock.nextTick = sock.nextTick.Add(tickEvery)
-	switch left := sock.token.Expires - n.now.Unix(); {
-	case left <= 0:
-		sock.sendChecked(n, "token expired", false)
-	case left <= expiringWindow:
-		sock.sendChecked(n, "token expiring", false)
+}
+
+func (sock *socket) popEvent() (outEvent, bool) {
+	sock.evMu.Lock()
+	defer sock.evMu.Unlock()
+	if len(sock.events) == 0 {
+		return outEvent{}, false
+	}
+	e := sock.events[0]
+	sock.events = sock.events[1:]
+	return e, true
+}
+
+// writeRaw writes bytes no daemon would produce, for InjectRaw.
+func (sock *socket) writeRaw(data []byte) {
+	sock.wmu.Lock()
+	defer sock.wmu.Unlock()
+	_ = sock.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := sock.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		_ = sock.ws.Close()
 	}
 }
