@@ -231,3 +231,76 @@ func TestStatusAndStatsReachTheSink(t *testing.T) {
 	defer h.sink.mu.Unlock()
 	assert.Contains(t, h.sink.states, panel.StateRunning)
 }
+
+// TestTokensRenewedWithWarnings: 60 renewals of 3-second tokens, the node
+// also warning `token expiring` now and then; a warning and the client's
+// own renewal never cost a line or a false notice.
+func TestTokensRenewedWithWarnings(t *testing.T) {
+	h := newHarness(t, []wingssim.Option{wingssim.WithTokenLifetime(3 * time.Second)})
+	h.node.SetState(uuid, "running")
+	h.start()
+	h.waitConnected()
+	e := &emitter{h: h}
+	startAuths := h.node.Auths(uuid)
+	for i := 0; h.node.Auths(uuid)-startAuths < 60; i++ {
+		if i%3 == 0 {
+			h.node.Inject(uuid, "token expiring")
+		}
+		l := e.next()
+		h.node.Advance(250 * time.Millisecond)
+		h.relayed(l)
+	}
+	lines, notices := h.sink.got()
+	requireExactlyOnceInOrder(t, lines, "line ", 0, e.n-1)
+	assert.Empty(t, notices)
+}
+
+// TestExpiredTokenRecovered: when no new token can be had in time, the
+// node replaces every event with a jwt error; once the panel answers again
+// the token is renewed on the same socket and the replay brings back what
+// the errors replaced, with no duplicate.
+func TestExpiredTokenRecovered(t *testing.T) {
+	h := newHarness(t, []wingssim.Option{wingssim.WithTokenLifetime(3 * time.Second)})
+	h.node.SetState(uuid, "running")
+	h.start()
+	h.waitConnected()
+	e := &emitter{h: h}
+	h.waitLine(e.next())
+	h.creds.setFail(&panel.Error{Kind: panel.ErrUnavailable, Status: 502})
+	h.node.Advance(5 * time.Second) // past exp: events become jwt errors
+	lost := []string{e.next(), e.next()}
+	require.Eventually(t, func() bool { return len(h.node.JWTErrors(uuid)) > 0 }, wait, tick)
+	h.creds.setFail(nil)
+	h.relayed(lost[1])
+	h.relayed(e.next())
+	lines, _ := h.sink.got()
+	requireExactlyOnceInOrder(t, lines, "line ", 0, e.n-1)
+}
+
+// TestBusyServerThirtyLinesASecond: the node writes 30 lines a second on
+// its clock from before the relay connects; every line from the first
+// relayed one on arrives once, in order.
+func TestBusyServerThirtyLinesASecond(t *testing.T) {
+	h := newHarness(t, nil)
+	h.node.SetState(uuid, "running")
+	gen := h.node.StreamLines(uuid, 30, "line %d")
+	h.node.Advance(2 * time.Second)
+	h.start()
+	for range 60 { // the first two seconds after connecting, in small steps
+		h.node.Advance(33 * time.Millisecond)
+	}
+	h.waitConnected()
+	for range 30 {
+		h.node.Advance(100 * time.Millisecond)
+	}
+	gen.Stop()
+	lines, notices := h.sink.got()
+	require.NotEmpty(t, lines)
+	var first, last int
+	_, _ = fmt.Sscanf(lines[0], "line %d", &first)
+	_, _ = fmt.Sscanf(lines[len(lines)-1], "line %d", &last)
+	require.Eventually(t, func() bool { l, _ := h.sink.got(); return len(l) == last-first+1 }, wait, tick)
+	lines, _ = h.sink.got()
+	requireExactlyOnceInOrder(t, lines, "line ", first, last)
+	assert.Empty(t, notices)
+}
