@@ -14,6 +14,9 @@ const (
 	expiringWindow = 60
 )
 
+// A Node is a clock.Clock, so a client under test can simply be given it.
+var _ clock.Clock = (*Node)(nil)
+
 // Clock is the clock the node runs on, to share with the client under test.
 func (n *Node) Clock() clock.Clock { return n.clk }
 

@@ -38,7 +38,8 @@ type SocketRecord struct {
 	// bound: a frame sent too early but read after that write is missed,
 	// while a patient client is never listed.
 	Early []string
-	// Sent lists the frames written to the client, in wire order.
+	// Sent lists the frames written to the client, in wire order, each
+	// recorded as its write begins (so whatever a client read is listed).
 	Sent []Frame
 	// JWTErrors lists the texts of the `jwt error` frames written.
 	JWTErrors []string

@@ -63,28 +63,26 @@ func (sock *socket) checkedLocked(event string, args []string, k kind) (frame, b
 }
 
 // write is Wings' unsafeSendJson: one frame under the socket's write lock,
-// with no token check. A failed write ends the connection; the reader
-// notices and cleans up.
+// with no token check. The frame is recorded before it is written, so that
+// whatever a client has read is already in the record. A failed write ends
+// the connection; the reader notices and cleans up.
 func (sock *socket) write(f frame) {
 	data, _ := json.Marshal(message{Event: f.event, Args: f.args}) // strings always marshal
 	sock.wmu.Lock()
 	defer sock.wmu.Unlock()
+	sock.n.mu.Lock()
 	if f.event == "auth success" {
 		// Marked before the write, so that a frame the client sends in
 		// answer can never be mistaken for one sent too early.
-		sock.n.mu.Lock()
 		sock.authSent = true
-		sock.n.mu.Unlock()
 	}
-	_ = sock.ws.SetWriteDeadline(time.Now().Add(writeWait))
-	if err := sock.ws.WriteMessage(websocket.TextMessage, data); err != nil {
-		_ = sock.ws.Close()
-		return
-	}
-	sock.n.mu.Lock()
 	sock.recordSentLocked(f)
 	sock.n.signal()
 	sock.n.mu.Unlock()
+	_ = sock.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := sock.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		_ = sock.ws.Close()
+	}
 }
 
 // pushLine is Wings' sink pool push: a full buffer gets the stall timeout
