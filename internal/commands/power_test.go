@@ -18,6 +18,14 @@ func powerSlash(m *discordgo.Member, server, action string) *discordgo.Interacti
 	return slash(m, cmdPower, opt(optServer, server), opt(optAction, action))
 }
 
+func TestTierFor(t *testing.T) {
+	assert.Equal(t, acl.Operate, tierFor(panel.SignalStart))
+	assert.Equal(t, acl.Admin, tierFor(panel.SignalStop))
+	assert.Equal(t, acl.Admin, tierFor(panel.SignalRestart))
+	assert.Equal(t, acl.Admin, tierFor(panel.SignalKill))
+	assert.Equal(t, acl.Admin, tierFor(panel.Signal("nuke")))
+}
+
 func TestPowerTiers(t *testing.T) {
 	tests := []struct {
 		name    string
