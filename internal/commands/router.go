@@ -238,15 +238,14 @@ func (r *Router) componentRoute(raw string) route {
 }
 
 const (
-	msgOutdatedButton  = "This button is outdated or not valid. Run /status again for fresh buttons."
-	msgUnknownCommand  = "This command is unknown or outdated. Discord may take a minute to show the bot's current commands; try again shortly."
-	msgMissingOption   = "The %s option is missing. Discord may still show an old version of this command; try again in a minute."
-	msgNoClient        = "The bot's panel settings are wrong. Ask the bot's owner to run `bot check`."
-	msgVanishedServer  = "That server is no longer on the panel. Run /servers to see the current list."
-	msgPanelSlow       = "The panel did not answer in time. Try again in a minute; if it persists, check the panel's status page."
-	msgShuttingDown    = "The bot is restarting, so this was not finished. Check /status, then try again in a minute."
-	msgInternal        = "Something went wrong inside the bot. Check /status before trying again; the bot's log has the details for its owner."
-	msgCommandRefusals = "Send one console command of at most %d characters, on one line, without control characters."
+	msgOutdatedButton = "This button is outdated or not valid. Run /status again for fresh buttons."
+	msgUnknownCommand = "This command is unknown or outdated. Discord may take a minute to show the bot's current commands; try again shortly."
+	msgMissingOption  = "The %s option is missing. Discord may still show an old version of this command; try again in a minute."
+	msgNoClient       = "The bot's panel settings are wrong. Ask the bot's owner to run `bot check`."
+	msgVanishedServer = "That server is no longer on the panel. Run /servers to see the current list."
+	msgPanelSlow      = "The panel did not answer in time. Try again in a minute; if it persists, check the panel's status page."
+	msgShuttingDown   = "The bot is restarting, so this was not finished. Check /status, then try again in a minute."
+	msgInternal       = "Something went wrong inside the bot. Check /status before trying again; the bot's log has the details for its owner."
 )
 
 func unknownRoute(why string) route {
