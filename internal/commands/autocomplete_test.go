@@ -73,7 +73,7 @@ func TestAutocompletePrefixFirst(t *testing.T) {
 func TestAutocompleteLimitAndTruncation(t *testing.T) {
 	var many []panel.Server
 	for i := range 40 {
-		many = append(many, panel.Server{ID: fmt.Sprintf("s%02d", i), Name: strings.Repeat("é", 80) + fmt.Sprint(i)})
+		many = append(many, panel.Server{ID: fmt.Sprintf("s%02d", i), Name: strings.Repeat("é", 120) + fmt.Sprint(i)})
 	}
 	e := setup(t, func(_ *Config, p *fakePanel) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) { return many, nil }
@@ -82,7 +82,7 @@ func TestAutocompleteLimitAndTruncation(t *testing.T) {
 	cs := choices(t, e)
 	require.Len(t, cs, maxAutocomplete)
 	for _, c := range cs {
-		assert.LessOrEqual(t, len(c.Name), maxChoiceName)
+		assert.LessOrEqual(t, chars(c.Name), maxChoiceName)
 		assert.True(t, strings.HasSuffix(c.Name, "…"), c.Name)
 	}
 }

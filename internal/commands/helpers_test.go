@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/stretchr/testify/assert"
@@ -330,6 +331,10 @@ func assertEphemeral(t *testing.T, c call) {
 	assert.NotZero(t, c.resp.Data.Flags&discordgo.MessageFlagsEphemeral, "not ephemeral: %q", c.resp.Data.Content)
 }
 
+// chars counts as Discord's text limits do: in characters. Custom IDs and
+// choice values are held to their limits in bytes, as the code builds them.
+func chars(s string) int { return utf8.RuneCountInString(s) }
+
 // checkPayloads holds every payload to Discord's limits and to "ping nobody".
 func checkPayloads(t *testing.T, calls []call) {
 	t.Helper()
@@ -354,7 +359,7 @@ func checkChoices(t *testing.T, d *discordgo.InteractionResponseData) {
 	assert.LessOrEqual(t, len(d.Choices), maxAutocomplete)
 	for _, c := range d.Choices {
 		assert.NotEmpty(t, c.Name)
-		assert.LessOrEqual(t, len(c.Name), maxChoiceName)
+		assert.LessOrEqual(t, chars(c.Name), maxChoiceName)
 		v, ok := c.Value.(string)
 		assert.True(t, ok)
 		assert.LessOrEqual(t, len(v), maxChoiceValue)
@@ -368,23 +373,23 @@ func checkMessage(t *testing.T, content string, embeds []*discordgo.MessageEmbed
 	assert.Empty(t, am.Parse)
 	assert.Empty(t, am.Roles)
 	assert.Empty(t, am.Users)
-	assert.LessOrEqual(t, len(content), maxContent)
+	assert.LessOrEqual(t, chars(content), maxContent)
 	assert.LessOrEqual(t, len(embeds), maxEmbeds)
 	total := 0
 	for _, e := range embeds {
-		assert.LessOrEqual(t, len(e.Title), maxEmbedTitle)
-		assert.LessOrEqual(t, len(e.Description), maxEmbedDesc)
+		assert.LessOrEqual(t, chars(e.Title), maxEmbedTitle)
+		assert.LessOrEqual(t, chars(e.Description), maxEmbedDesc)
 		assert.LessOrEqual(t, len(e.Fields), 25)
-		total += len(e.Title) + len(e.Description)
+		total += chars(e.Title) + chars(e.Description)
 		for _, f := range e.Fields {
-			assert.LessOrEqual(t, len(f.Name), maxFieldName)
-			assert.LessOrEqual(t, len(f.Value), maxFieldValue)
+			assert.LessOrEqual(t, chars(f.Name), maxFieldName)
+			assert.LessOrEqual(t, chars(f.Value), maxFieldValue)
 			assert.NotEmpty(t, f.Value)
-			total += len(f.Name) + len(f.Value)
+			total += chars(f.Name) + chars(f.Value)
 		}
 		if e.Footer != nil {
-			assert.LessOrEqual(t, len(e.Footer.Text), maxFooter)
-			total += len(e.Footer.Text)
+			assert.LessOrEqual(t, chars(e.Footer.Text), maxFooter)
+			total += chars(e.Footer.Text)
 		}
 	}
 	assert.LessOrEqual(t, total, maxEmbedTotal)
@@ -397,7 +402,7 @@ func checkMessage(t *testing.T, content string, embeds []*discordgo.MessageEmbed
 			btn, ok := b.(discordgo.Button)
 			require.True(t, ok)
 			assert.LessOrEqual(t, len(btn.CustomID), maxCustomIDLen)
-			assert.LessOrEqual(t, len(btn.Label), maxButtonLabel)
+			assert.LessOrEqual(t, chars(btn.Label), maxButtonLabel)
 			_, err := parseCustomID(btn.CustomID)
 			assert.NoError(t, err, btn.CustomID)
 		}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // Defaults and bounds for Config's durations.
@@ -192,7 +193,7 @@ func (r *Router) route(rq *request) route {
 		if !ok {
 			return unknownRoute("component with no data")
 		}
-		rq.name = "button " + truncate(d.CustomID, maxCustomIDLen)
+		rq.name = "button " + trunc.Runes(d.CustomID, maxCustomIDLen)
 		return r.componentRoute(d.CustomID)
 	default:
 		return unknownRoute("modal submit")
@@ -210,7 +211,7 @@ func (r *Router) commandRoute(name string) route {
 	case cmdCmd:
 		return route{ephemeral: true, handle: r.command}
 	default:
-		return unknownRoute("unknown command " + truncate(name, 40))
+		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
 }
 
@@ -221,7 +222,7 @@ func (r *Router) componentRoute(raw string) route {
 			// Every button the bot makes is a control, so a click on one it
 			// cannot read (forged, or from an older version) is a refused
 			// control attempt and goes to the audit trail.
-			shown := truncate(raw, maxCustomIDLen)
+			shown := trunc.Runes(raw, maxCustomIDLen)
 			rq.server = shown
 			rq.audit = &auditEntry{action: "unreadable button", via: "button", server: shown}
 			return reply{}, &userError{msg: msgOutdatedButton, cause: fmt.Errorf("custom ID %q: %w", shown, err)}
