@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func cmdSlash(m *discordgo.Member, server, command string) *discordgo.Interaction {
@@ -76,7 +77,7 @@ func TestCmdPanelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := setup(t, func(_ *Config, p *fakePanel) {
+			e := setup(t, func(_ *Config, p *paneltest.Client) {
 				p.CommandFn = func(context.Context, string, string) error { return tt.err }
 			})
 			e.handle(cmdSlash(admin(), "abc123", "say hi"))
@@ -88,7 +89,7 @@ func TestCmdPanelErrors(t *testing.T) {
 }
 
 func TestCmdPanelWithoutCommands(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) { p.features = panel.Features(panel.FeatureResources) })
+	e := setup(t, func(_ *Config, p *paneltest.Client) { p.FeatureSet = panel.Features(panel.FeatureResources) })
 	e.handle(cmdSlash(admin(), "abc123", "say hi"))
 	assert.Contains(t, text(t, only(t, e.sess)), "cannot send console commands")
 	assert.Empty(t, e.commandCalls())

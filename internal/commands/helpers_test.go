@@ -14,6 +14,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 var _ Session = (*discordgo.Session)(nil)
@@ -31,44 +32,6 @@ const (
 	// interactionToken is a credential for 15 minutes: it must never be logged.
 	interactionToken = "aW50ZXJhY3Rpb246OTAwMDAwMDAwMDAwMDAwMDAx"
 )
-
-// fakePanel is a panel.Client whose methods call function fields; nil fields
-// answer ErrUnsupported, like a panel that cannot.
-type fakePanel struct {
-	features    panel.Features
-	ServersFn   func(ctx context.Context) ([]panel.Server, error)
-	ResourcesFn func(ctx context.Context, id string) (panel.Resources, error)
-	PowerFn     func(ctx context.Context, id string, s panel.Signal) error
-	CommandFn   func(ctx context.Context, id, command string) error
-}
-
-func (f *fakePanel) Kind() string             { return "fake" }
-func (f *fakePanel) Features() panel.Features { return f.features }
-func unsupported(op string) error             { return &panel.Error{Kind: panel.ErrUnsupported, Op: op} }
-func (f *fakePanel) Servers(ctx context.Context) ([]panel.Server, error) {
-	if f.ServersFn == nil {
-		return nil, unsupported("list")
-	}
-	return f.ServersFn(ctx)
-}
-func (f *fakePanel) Resources(ctx context.Context, id string) (panel.Resources, error) {
-	if f.ResourcesFn == nil {
-		return panel.Resources{}, unsupported("resources")
-	}
-	return f.ResourcesFn(ctx, id)
-}
-func (f *fakePanel) Power(ctx context.Context, id string, s panel.Signal) error {
-	if f.PowerFn == nil {
-		return unsupported("power")
-	}
-	return f.PowerFn(ctx, id, s)
-}
-func (f *fakePanel) Command(ctx context.Context, id, command string) error {
-	if f.CommandFn == nil {
-		return unsupported("command")
-	}
-	return f.CommandFn(ctx, id, command)
-}
 
 // call is one request the router made to Discord.
 type call struct {
@@ -182,7 +145,7 @@ type powerCall struct {
 
 type env struct {
 	t      *testing.T
-	client *fakePanel
+	client *paneltest.Client
 	reg    *panel.Registry
 	router *Router
 	sess   *fakeSession
@@ -224,12 +187,12 @@ func testRules() acl.Rules {
 // setup builds a router over a real registry holding one fake panel "main",
 // with an audit channel; mutate cfg to change defaults. Every payload sent to
 // Discord is checked against Discord's limits when the test ends.
-func setup(t *testing.T, mutate ...func(*Config, *fakePanel)) *env {
+func setup(t *testing.T, mutate ...func(*Config, *paneltest.Client)) *env {
 	t.Helper()
 	e := &env{t: t, sess: &fakeSession{}, clock: &clock{now: time.Unix(1_700_000_000, 0)}, logs: &bytes.Buffer{}}
-	e.client = &fakePanel{
-		features:  panel.Features(panel.FeatureResources | panel.FeatureCommand),
-		ServersFn: func(context.Context) ([]panel.Server, error) { return testServers(), nil },
+	e.client = &paneltest.Client{
+		FeatureSet: panel.Features(panel.FeatureResources | panel.FeatureCommand),
+		ServersFn:  func(context.Context) ([]panel.Server, error) { return testServers(), nil },
 		ResourcesFn: func(context.Context, string) (panel.Resources, error) {
 			return panel.Resources{State: panel.StateRunning, Live: true, Uptime: time.Hour, CPUPercent: 12.5,
 				MemoryBytes: 512 << 20, MemoryLimitBytes: 2 << 30, DiskBytes: 1 << 30}, nil

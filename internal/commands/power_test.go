@@ -12,6 +12,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func powerSlash(m *discordgo.Member, server, action string) *discordgo.Interaction {
@@ -214,7 +215,7 @@ func TestPowerPanelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := setup(t, func(_ *Config, p *fakePanel) {
+			e := setup(t, func(_ *Config, p *paneltest.Client) {
 				p.PowerFn = func(_ context.Context, _ string, _ panel.Signal) error { return tt.err }
 			})
 			e.handle(powerSlash(operator(), "abc123", "start"))
@@ -229,7 +230,7 @@ func TestPowerPanelErrors(t *testing.T) {
 
 func TestPowerOverride(t *testing.T) {
 	const ownOperator = "100000000000000077"
-	e := setup(t, func(c *Config, _ *fakePanel) {
+	e := setup(t, func(c *Config, _ *paneltest.Client) {
 		require.NoError(t, c.ACL.Override("main/def456", acl.Rules{OperatorRoles: []string{ownOperator}}))
 	})
 	e.handle(powerSlash(memberOf(userNobody, ownOperator), "creative", "start"))
@@ -282,7 +283,7 @@ func TestConfirmOnPublicMessageAnswersPrivately(t *testing.T) {
 // TestHandlerPanicAnswered: a panic in a handler (a panel client tripping
 // on an odd answer) costs this one user an error message, not the bot.
 func TestHandlerPanicAnswered(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.PowerFn = func(context.Context, string, panel.Signal) error { panic("index out of range") }
 	})
 	e.handle(powerSlash(operator(), "abc123", "start"))
