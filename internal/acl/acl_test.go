@@ -193,7 +193,7 @@ func TestParseIDsHidesLongValues(t *testing.T) {
 	secret := "MTAxMjM0NTY3ODkwMTIzNDU2Nzg.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789"
 	_, err := ParseIDs(secret)
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), secret[8:])
+	assert.NotContains(t, err.Error(), secret[:6], "not even in part")
 	assert.Contains(t, err.Error(), "characters")
 }
 

@@ -94,6 +94,13 @@ func TestLongValuesNeverRepeatedInPart(t *testing.T) {
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), fileMainKey[:6], src)
 	}
+	for _, key := range []string{"ACL_ADMIN_USERS", "PANEL_KIND", "LOG_LEVEL", "DISCORD_GUILD_ID", "PANEL_RATE_LIMIT"} {
+		kv := minimal()
+		kv[key] = token
+		_, err := config.Load(env(kv))
+		require.Error(t, err, key)
+		assert.NotContains(t, err.Error(), token[:6], key)
+	}
 	_, err := parse(ptero("    colour: blue"))
 	assert.ErrorContains(t, err, `"colour"`, "a short value is quoted whole")
 	_, err = parse(ptero("    " + strings.Repeat("é", 30) + ": 1"))
