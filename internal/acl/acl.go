@@ -13,8 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/panelbot/panelbot/internal/panel"
 )
 
 // The environment variables the bot's owner sets; refusals name them so the
@@ -48,16 +46,6 @@ func (t Tier) String() string {
 	default:
 		return fmt.Sprintf("tier(%d)", int(t))
 	}
-}
-
-// TierFor says which tier a power signal needs. Starting a stopped server is
-// harmless enough for operators; anything that interrupts players is admin
-// work. An unknown signal needs Admin, the safe answer.
-func TierFor(s panel.Signal) Tier {
-	if s == panel.SignalStart {
-		return Operate
-	}
-	return Admin
 }
 
 // Rules grant the tiers. Every entry is a Discord snowflake.

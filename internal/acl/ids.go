@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Snowflake lengths: Discord IDs are 64-bit numbers written in decimal; the
@@ -11,8 +12,8 @@ import (
 const (
 	minIDLen = 17
 	maxIDLen = 20
-	// shownIDLen bounds how much of a bad value an error repeats, so a token
-	// pasted into the wrong variable is not printed back in full.
+	// shownIDLen is the longest bad value an error repeats, so a token
+	// pasted into the wrong variable is not printed back.
 	shownIDLen = 24
 )
 
@@ -62,12 +63,12 @@ func allDigits(s string) bool {
 	return true
 }
 
-// shown quotes a bad value for an error message, cut short when long: a long
-// value is more likely a secret pasted into the wrong variable than an ID.
+// shown quotes a bad value for an error message when it is short enough to
+// be a mistyped ID; a longer value is more likely a secret pasted into the
+// wrong variable, so only its length is given, not one character of it.
 func shown(v string) string {
-	if len(v) <= shownIDLen {
-		return strconv.Quote(v)
+	if n := utf8.RuneCountInString(v); n > shownIDLen {
+		return fmt.Sprintf("a value of %d characters", n)
 	}
-	head := v[:8]
-	return fmt.Sprintf("%q… (%d characters)", strings.ToValidUTF8(head, "?"), len(v))
+	return strconv.Quote(v)
 }

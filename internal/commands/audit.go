@@ -9,6 +9,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // Lengths in an audit line: enough to recognise, never enough to flood.
@@ -52,7 +54,7 @@ func (r *Router) postAudit(dctx context.Context, s Session, rq *request) {
 	result := e.result()
 	attrs := r.attrs(rq, slog.String("action", e.action), slog.String("via", e.via), slog.String("result", result))
 	if e.command != "" {
-		attrs = append(attrs, slog.String("console_command", truncate(e.command, maxCommandLen)))
+		attrs = append(attrs, slog.String("console_command", trunc.Runes(e.command, panel.MaxCommandRunes)))
 	}
 	if e.err != nil {
 		attrs = append(attrs, slog.String("error", e.err.Error()))
@@ -91,7 +93,7 @@ func (e *auditEntry) result() string {
 	default:
 		// line escapes the result, so the sentence goes in unescaped.
 		s, _ := sentence(e.err)
-		return "failed: " + truncate(s, auditReasonLen)
+		return "failed: " + trunc.Runes(s, auditReasonLen)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func TestAuditPosted(t *testing.T) {
@@ -62,7 +63,7 @@ func TestAuditButtonAndConfirm(t *testing.T) {
 }
 
 func TestAuditNothingWithoutChannel(t *testing.T) {
-	e := setup(t, func(c *Config, _ *fakePanel) { c.AuditChannelID = "" })
+	e := setup(t, func(c *Config, _ *paneltest.Client) { c.AuditChannelID = "" })
 	e.handle(powerSlash(operator(), "abc123", "start"))
 	assert.Empty(t, e.sess.sends())
 	assert.Contains(t, e.logs.String(), `"msg":"audit"`, "the log still has it")
@@ -77,7 +78,7 @@ func TestAuditNotForViewing(t *testing.T) {
 }
 
 func TestAuditKeepsInternalsOut(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.PowerFn = func(context.Context, string, panel.Signal) error {
 			return &panel.Error{Kind: panel.ErrUnavailable, Op: "power start abc123", Err: errNetwork}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // autocomplete answers the server option from the registry's list. It cannot
@@ -126,7 +127,7 @@ func (r *Router) choice(m acl.Member, t panel.Target, need panel.Feature) *disco
 		// Resolve also takes the bare identifier.
 		value = t.Server.ID
 	}
-	name := truncate(clean(t.Label()), maxChoiceName)
+	name := trunc.Runes(clean(t.Label()), maxChoiceName)
 	if len(value) > maxChoiceValue || value == "" || strings.TrimSpace(name) == "" {
 		return nil
 	}

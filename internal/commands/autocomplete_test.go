@@ -15,6 +15,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func typing(m *discordgo.Member, command, typed string) *discordgo.Interaction {
@@ -61,7 +62,7 @@ func TestAutocompleteFilter(t *testing.T) {
 }
 
 func TestAutocompletePrefixFirst(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
 			return []panel.Server{{ID: "1", Name: "A mine"}, {ID: "2", Name: "Minecraft"}}, nil
 		}
@@ -73,23 +74,23 @@ func TestAutocompletePrefixFirst(t *testing.T) {
 func TestAutocompleteLimitAndTruncation(t *testing.T) {
 	var many []panel.Server
 	for i := range 40 {
-		many = append(many, panel.Server{ID: fmt.Sprintf("s%02d", i), Name: strings.Repeat("é", 80) + fmt.Sprint(i)})
+		many = append(many, panel.Server{ID: fmt.Sprintf("s%02d", i), Name: strings.Repeat("é", 120) + fmt.Sprint(i)})
 	}
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) { return many, nil }
 	})
 	e.handle(typing(viewer(), cmdStatus, ""))
 	cs := choices(t, e)
 	require.Len(t, cs, maxAutocomplete)
 	for _, c := range cs {
-		assert.LessOrEqual(t, len(c.Name), maxChoiceName)
+		assert.LessOrEqual(t, chars(c.Name), maxChoiceName)
 		assert.True(t, strings.HasSuffix(c.Name, "…"), c.Name)
 	}
 }
 
 func TestAutocompleteCmdHidesPanelsWithoutCommands(t *testing.T) {
 	e := setup(t)
-	other := &fakePanel{ServersFn: func(context.Context) ([]panel.Server, error) {
+	other := &paneltest.Client{ServersFn: func(context.Context) ([]panel.Server, error) {
 		return []panel.Server{{ID: "x1", Name: "Shard box"}}, nil
 	}}
 	require.NoError(t, e.reg.Add("shard", other, nil))
@@ -107,7 +108,7 @@ func TestAutocompleteNoMemberNoChoices(t *testing.T) {
 }
 
 func TestAutocompleteHidesUnviewable(t *testing.T) {
-	e := setup(t, func(c *Config, _ *fakePanel) {
+	e := setup(t, func(c *Config, _ *paneltest.Client) {
 		require.NoError(t, c.ACL.Override("main/def456", acl.Rules{ViewerRoles: []string{"100000000000000099"}}))
 	})
 	e.handle(typing(viewer(), cmdStatus, ""))
@@ -121,7 +122,7 @@ func TestAutocompleteSlowListUsesLastList(t *testing.T) {
 	)
 	setGate := func(g chan struct{}) { mu.Lock(); gate = g; mu.Unlock() }
 	fetched := make(chan struct{}, 4)
-	e := setup(t, func(c *Config, p *fakePanel) {
+	e := setup(t, func(c *Config, p *paneltest.Client) {
 		c.AutocompleteBudget = time.Millisecond
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
 			mu.Lock()
@@ -168,7 +169,7 @@ func TestAutocompleteSlowListUsesLastList(t *testing.T) {
 
 func TestAutocompleteAsksNoPanelForThoseWhoCannotView(t *testing.T) {
 	var lists atomic.Int32
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
 			lists.Add(1)
 			return testServers(), nil

@@ -3,16 +3,10 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
 )
-
-// maxCommandLen is the longest console command accepted, in characters.
-const maxCommandLen = 1000
 
 // command is /cmd server:<…> command:<…>.
 func (r *Router) command(ctx context.Context, rq *request) (reply, error) {
@@ -43,28 +37,16 @@ func (r *Router) command(ctx context.Context, rq *request) (reply, error) {
 	if err := t.Client.Command(ctx, t.Server.ID, text); err != nil {
 		return reply{}, err
 	}
-	return say(fmt.Sprintf("Sent to **%s**: %s", escape(t.Label(), 200), codeSpan(text, maxCommandLen)), true), nil
+	return say(fmt.Sprintf("Sent to **%s**: %s", escape(t.Label(), 200), codeSpan(text, panel.MaxCommandRunes)), true), nil
 }
 
-// checkCommand refuses what a console cannot take as one command: nothing,
-// too much, several lines, control characters or broken UTF-8.
+// checkCommand applies the one console-command rule. The user reads the
+// rule's own sentence, mapped as every panel error is; the refusal stays a
+// userError because it is the user's typing, routine for the log, not a
+// panel failure.
 func checkCommand(s string) error {
-	var why string
-	switch {
-	case strings.TrimSpace(s) == "":
-		why = "empty"
-	case !utf8.ValidString(s):
-		why = "not UTF-8"
-	case utf8.RuneCountInString(s) > maxCommandLen:
-		why = "too long"
-	case strings.IndexFunc(s, isLineBreakOrControl) >= 0:
-		why = "line break or control character"
-	default:
-		return nil
+	if err := panel.ValidateCommand(s, panel.MaxCommandRunes); err != nil {
+		return &userError{msg: panel.UserMessage(err), cause: err}
 	}
-	return &userError{msg: fmt.Sprintf(msgCommandRefusals, maxCommandLen), cause: fmt.Errorf("console command refused: %s", why)}
-}
-
-func isLineBreakOrControl(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func cmdSlash(m *discordgo.Member, server, command string) *discordgo.Interaction {
@@ -32,14 +34,15 @@ func TestCmdRefusals(t *testing.T) {
 		m             *discordgo.Member
 		want          string
 	}{
-		{"empty", "", admin(), "one console command"},
-		{"blank", "   ", admin(), "one console command"},
-		{"too long", strings.Repeat("x", maxCommandLen+1), admin(), "at most 1000"},
-		{"newline", "say a\nstop", admin(), "on one line"},
-		{"carriage return", "say a\rstop", admin(), "on one line"},
+		{"empty", "", admin(), "The command is empty"},
+		{"blank", "   ", admin(), "The command is empty"},
+		{"too long", strings.Repeat("x", panel.MaxCommandRunes+1), admin(), "at most 1000"},
+		{"newline", "say a\nstop", admin(), "a single line"},
+		{"carriage return", "say a\rstop", admin(), "a single line"},
 		{"escape", "say \x1b[31m", admin(), "control characters"},
-		{"line separator", "say a\u2028stop", admin(), "on one line"},
-		{"not utf-8", "say \xff", admin(), "one console command"},
+		{"bidi override", "say \u202eaaa", admin(), "control characters"},
+		{"line separator", "say a\u2028stop", admin(), "a single line"},
+		{"not utf-8", "say \xff", admin(), "not valid text"},
 		{"operator", "say hi", operator(), "admin role"},
 		{"viewer", "say hi", viewer(), "admin role"},
 		{"DM", "say hi", nil, "direct messages"},
@@ -58,7 +61,7 @@ func TestCmdRefusals(t *testing.T) {
 
 func TestCmdMaxLengthAccepted(t *testing.T) {
 	e := setup(t)
-	e.handle(cmdSlash(admin(), "abc123", strings.Repeat("é", maxCommandLen)))
+	e.handle(cmdSlash(admin(), "abc123", strings.Repeat("é", panel.MaxCommandRunes)))
 	require.Len(t, e.commandCalls(), 1)
 }
 
@@ -74,7 +77,7 @@ func TestCmdPanelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := setup(t, func(_ *Config, p *fakePanel) {
+			e := setup(t, func(_ *Config, p *paneltest.Client) {
 				p.CommandFn = func(context.Context, string, string) error { return tt.err }
 			})
 			e.handle(cmdSlash(admin(), "abc123", "say hi"))
@@ -86,7 +89,7 @@ func TestCmdPanelErrors(t *testing.T) {
 }
 
 func TestCmdPanelWithoutCommands(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) { p.features = panel.Features(panel.FeatureResources) })
+	e := setup(t, func(_ *Config, p *paneltest.Client) { p.FeatureSet = panel.Features(panel.FeatureResources) })
 	e.handle(cmdSlash(admin(), "abc123", "say hi"))
 	assert.Contains(t, text(t, only(t, e.sess)), "cannot send console commands")
 	assert.Empty(t, e.commandCalls())
@@ -98,6 +101,16 @@ func TestCheckCommand(t *testing.T) {
 	assert.Error(t, checkCommand("a\tb"))
 	assert.Error(t, checkCommand("a\x7fb"))
 	assert.Error(t, checkCommand("a\u0085b"))
+	err := checkCommand("say a\nstop")
+	assert.ErrorIs(t, err, panel.ErrInvalid, "the panel rule's refusal")
+	assert.Equal(t, panel.UserMessage(err), userText(err), "the user reads the rule's sentence")
+}
+
+func TestCmdRefusalLoggedAsRoutine(t *testing.T) {
+	e := setup(t)
+	e.handle(cmdSlash(admin(), "abc123", "say a\nstop"))
+	assert.Contains(t, e.logs.String(), `"level":"INFO","msg":"interaction failed"`)
+	assert.NotContains(t, e.logs.String(), `"level":"WARN"`)
 }
 
 func TestCodeSpan(t *testing.T) {
@@ -112,7 +125,13 @@ func TestCodeSpan(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, codeSpan(tt.in, 100), tt.in)
 	}
-	assert.Len(t, codeSpan(strings.Repeat("x", 500), 200), 202)
+	assert.Equal(t, 202, utf8.RuneCountInString(codeSpan(strings.Repeat("x", 500), 200)))
+}
+
+// lineBreakOrControl is what neither a code span nor an accepted command may
+// hold.
+func lineBreakOrControl(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 func FuzzCommandText(f *testing.F) {
@@ -124,7 +143,7 @@ func FuzzCommandText(f *testing.F) {
 		if !utf8.ValidString(span) {
 			t.Fatalf("invalid UTF-8 from %q", s)
 		}
-		if strings.ContainsAny(span, "\n\r") || strings.IndexFunc(span, isLineBreakOrControl) >= 0 {
+		if strings.ContainsAny(span, "\n\r") || strings.IndexFunc(span, lineBreakOrControl) >= 0 {
 			t.Fatalf("line break or control in %q", span)
 		}
 		if span != "(empty)" {
@@ -132,11 +151,11 @@ func FuzzCommandText(f *testing.F) {
 				t.Fatalf("breakable code span %q", span)
 			}
 		}
-		if len(span) > auditCommandLen+2 {
-			t.Fatalf("span too long: %d", len(span))
+		if n := utf8.RuneCountInString(span); n > auditCommandLen+2 {
+			t.Fatalf("span too long: %d characters", n)
 		}
 		if checkCommand(s) == nil {
-			if strings.IndexFunc(s, isLineBreakOrControl) >= 0 || utf8.RuneCountInString(s) > maxCommandLen || strings.TrimSpace(s) == "" {
+			if strings.IndexFunc(s, lineBreakOrControl) >= 0 || utf8.RuneCountInString(s) > panel.MaxCommandRunes || strings.TrimSpace(s) == "" {
 				t.Fatalf("accepted %q", s)
 			}
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -43,7 +42,7 @@ func (r *Router) confirm(ctx context.Context, rq *request, id customID) (reply, 
 	rq.server = id.key
 	// The clicker is checked first, so a refusal is a refusal whatever the
 	// button's age, and the audit says so.
-	if err := r.acl.Check(rq.member, acl.TierFor(id.signal), id.key); err != nil {
+	if err := r.acl.Check(rq.member, tierFor(id.signal), id.key); err != nil {
 		return reply{}, err
 	}
 	now := r.now()
@@ -54,7 +53,7 @@ func (r *Router) confirm(ctx context.Context, rq *request, id customID) (reply, 
 	if id.expiryTime().After(now.Add(r.confirmTTL + confirmSlack)) {
 		return reply{}, &userError{msg: msgOutdatedButton, cause: fmt.Errorf("confirm expiry %d beyond the TTL", id.expiry)}
 	}
-	t, err := r.targetByKey(ctx, rq, id.key, acl.TierFor(id.signal))
+	t, err := r.targetByKey(ctx, rq, id.key, tierFor(id.signal))
 	if err != nil {
 		return reply{}, err
 	}

@@ -88,6 +88,6 @@ func commandOption() *discordgo.ApplicationCommandOption {
 		Description: "The console command, on one line (at most 1000 characters).",
 		Required:    true,
 		MinLength:   &one,
-		MaxLength:   maxCommandLen,
+		MaxLength:   panel.MaxCommandRunes,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // State colours: green running, amber in between, red offline, grey unknown.
@@ -55,7 +56,7 @@ func statusEmbed(t panel.Target, res panel.Resources, now time.Time) *discordgo.
 		Title:     escape(t.Label(), 120),
 		Color:     stateColour(res.State),
 		Timestamp: now.UTC().Format(time.RFC3339),
-		Footer:    &discordgo.MessageEmbedFooter{Text: truncate(clean(t.Server.ID+" · panel "+t.Panel), maxFooter)},
+		Footer:    &discordgo.MessageEmbedFooter{Text: trunc.Runes(clean(t.Server.ID+" · panel "+t.Panel), maxFooter)},
 	}
 	e.Description = statusNotes(t.Server, res)
 	l := t.Server.Limits
@@ -82,11 +83,11 @@ func statusNotes(s panel.Server, res panel.Resources) string {
 	if !res.Live {
 		note += "Live figures are " + unavailable + " from this panel."
 	}
-	return truncate(note, maxEmbedDesc)
+	return trunc.Runes(note, maxEmbedDesc)
 }
 
 func field(name, value string) *discordgo.MessageEmbedField {
-	return &discordgo.MessageEmbedField{Name: truncate(name, maxFieldName), Value: truncate(value, maxFieldValue), Inline: true}
+	return &discordgo.MessageEmbedField{Name: trunc.Runes(name, maxFieldName), Value: trunc.Runes(value, maxFieldValue), Inline: true}
 }
 
 // live shows a measured figure, or "unavailable" when the panel measured none.

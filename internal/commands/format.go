@@ -7,30 +7,14 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
-// Text lengths are measured in bytes throughout this package. Discord counts
-// characters; a byte count is never smaller, so a text that fits in bytes
-// fits in Discord whatever it counts, and non-ASCII text merely gets cut a
-// little earlier.
-
-// truncate cuts s to at most n bytes on a rune boundary, ending with "…" when
-// it had to cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const ellipsis = "…"
-	if n < len(ellipsis) {
-		return ""
-	}
-	cut := n - len(ellipsis)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + ellipsis
-}
+// Text lengths are counted in characters (runes) throughout this package,
+// as Discord counts them, and every cut goes through trunc.Runes. Budgets
+// that add up byte lengths (servers.go) stay within the limits too, since a
+// text never has more characters than bytes.
 
 // clean makes outside text (server names, user names) safe to place on one
 // line: invalid UTF-8 and control or line-separator characters become spaces.
@@ -50,9 +34,9 @@ func clean(s string) string {
 const markdownSpecial = "\\*_~`|>[]()<@"
 
 // escape shows s literally in Discord markdown after cleaning it, cut to at
-// most n bytes of source text (the result can be up to twice as long).
+// most n characters of source text (the result can be up to twice as long).
 func escape(s string, n int) string {
-	s = truncate(clean(s), n)
+	s = trunc.Runes(clean(s), n)
 	var b strings.Builder
 	for _, r := range s {
 		if strings.ContainsRune(markdownSpecial, r) {
@@ -65,13 +49,14 @@ func escape(s string, n int) string {
 
 // codeSpan shows outside text (a console command, an identifier) in an inline
 // code span that nothing in the text can break: backticks become the look-alike
-// U+02CB, control characters become spaces, and the text is cut to n bytes.
+// U+02CB, control characters become spaces, and the text is cut to n
+// characters.
 func codeSpan(s string, n int) string {
 	s = strings.ReplaceAll(clean(s), "`", "\u02cb")
 	if strings.TrimSpace(s) == "" {
 		return "(empty)"
 	}
-	return "`" + truncate(s, n) + "`"
+	return "`" + trunc.Runes(s, n) + "`"
 }
 
 // bytesIEC writes a byte count in binary units: "512 MiB", "1.5 GiB".

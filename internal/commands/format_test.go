@@ -42,13 +42,14 @@ func TestPercentAndDuration(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	assert.Equal(t, "abc", truncate("abc", 3))
-	assert.Equal(t, "a…", truncate("abcde", 4))
-	s := truncate(strings.Repeat("é", 100), 100)
-	assert.True(t, utf8.ValidString(s))
-	assert.LessOrEqual(t, len(s), 100)
-	assert.Equal(t, "", truncate("abcdef", 2))
+// TestCutsCountCharacters: Discord's limits are in characters, so text is
+// cut by characters (trunc.Runes), never inside one.
+func TestCutsCountCharacters(t *testing.T) {
+	assert.Equal(t, "éééé…", escape(strings.Repeat("é", 10), 5))
+	assert.Equal(t, "ééééé", escape(strings.Repeat("é", 5), 5))
+	span := codeSpan(strings.Repeat("日", 300), 100)
+	assert.True(t, utf8.ValidString(span))
+	assert.Equal(t, 102, utf8.RuneCountInString(span))
 }
 
 func TestEscape(t *testing.T) {

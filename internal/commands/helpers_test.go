@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/stretchr/testify/assert"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 var _ Session = (*discordgo.Session)(nil)
@@ -30,44 +32,6 @@ const (
 	// interactionToken is a credential for 15 minutes: it must never be logged.
 	interactionToken = "aW50ZXJhY3Rpb246OTAwMDAwMDAwMDAwMDAwMDAx"
 )
-
-// fakePanel is a panel.Client whose methods call function fields; nil fields
-// answer ErrUnsupported, like a panel that cannot.
-type fakePanel struct {
-	features    panel.Features
-	ServersFn   func(ctx context.Context) ([]panel.Server, error)
-	ResourcesFn func(ctx context.Context, id string) (panel.Resources, error)
-	PowerFn     func(ctx context.Context, id string, s panel.Signal) error
-	CommandFn   func(ctx context.Context, id, command string) error
-}
-
-func (f *fakePanel) Kind() string             { return "fake" }
-func (f *fakePanel) Features() panel.Features { return f.features }
-func unsupported(op string) error             { return &panel.Error{Kind: panel.ErrUnsupported, Op: op} }
-func (f *fakePanel) Servers(ctx context.Context) ([]panel.Server, error) {
-	if f.ServersFn == nil {
-		return nil, unsupported("list")
-	}
-	return f.ServersFn(ctx)
-}
-func (f *fakePanel) Resources(ctx context.Context, id string) (panel.Resources, error) {
-	if f.ResourcesFn == nil {
-		return panel.Resources{}, unsupported("resources")
-	}
-	return f.ResourcesFn(ctx, id)
-}
-func (f *fakePanel) Power(ctx context.Context, id string, s panel.Signal) error {
-	if f.PowerFn == nil {
-		return unsupported("power")
-	}
-	return f.PowerFn(ctx, id, s)
-}
-func (f *fakePanel) Command(ctx context.Context, id, command string) error {
-	if f.CommandFn == nil {
-		return unsupported("command")
-	}
-	return f.CommandFn(ctx, id, command)
-}
 
 // call is one request the router made to Discord.
 type call struct {
@@ -181,7 +145,7 @@ type powerCall struct {
 
 type env struct {
 	t      *testing.T
-	client *fakePanel
+	client *paneltest.Client
 	reg    *panel.Registry
 	router *Router
 	sess   *fakeSession
@@ -223,12 +187,12 @@ func testRules() acl.Rules {
 // setup builds a router over a real registry holding one fake panel "main",
 // with an audit channel; mutate cfg to change defaults. Every payload sent to
 // Discord is checked against Discord's limits when the test ends.
-func setup(t *testing.T, mutate ...func(*Config, *fakePanel)) *env {
+func setup(t *testing.T, mutate ...func(*Config, *paneltest.Client)) *env {
 	t.Helper()
 	e := &env{t: t, sess: &fakeSession{}, clock: &clock{now: time.Unix(1_700_000_000, 0)}, logs: &bytes.Buffer{}}
-	e.client = &fakePanel{
-		features:  panel.Features(panel.FeatureResources | panel.FeatureCommand),
-		ServersFn: func(context.Context) ([]panel.Server, error) { return testServers(), nil },
+	e.client = &paneltest.Client{
+		FeatureSet: panel.Features(panel.FeatureResources | panel.FeatureCommand),
+		ServersFn:  func(context.Context) ([]panel.Server, error) { return testServers(), nil },
 		ResourcesFn: func(context.Context, string) (panel.Resources, error) {
 			return panel.Resources{State: panel.StateRunning, Live: true, Uptime: time.Hour, CPUPercent: 12.5,
 				MemoryBytes: 512 << 20, MemoryLimitBytes: 2 << 30, DiskBytes: 1 << 30}, nil
@@ -330,6 +294,10 @@ func assertEphemeral(t *testing.T, c call) {
 	assert.NotZero(t, c.resp.Data.Flags&discordgo.MessageFlagsEphemeral, "not ephemeral: %q", c.resp.Data.Content)
 }
 
+// chars counts as Discord's text limits do: in characters. Custom IDs and
+// choice values are held to their limits in bytes, as the code builds them.
+func chars(s string) int { return utf8.RuneCountInString(s) }
+
 // checkPayloads holds every payload to Discord's limits and to "ping nobody".
 func checkPayloads(t *testing.T, calls []call) {
 	t.Helper()
@@ -354,7 +322,7 @@ func checkChoices(t *testing.T, d *discordgo.InteractionResponseData) {
 	assert.LessOrEqual(t, len(d.Choices), maxAutocomplete)
 	for _, c := range d.Choices {
 		assert.NotEmpty(t, c.Name)
-		assert.LessOrEqual(t, len(c.Name), maxChoiceName)
+		assert.LessOrEqual(t, chars(c.Name), maxChoiceName)
 		v, ok := c.Value.(string)
 		assert.True(t, ok)
 		assert.LessOrEqual(t, len(v), maxChoiceValue)
@@ -368,23 +336,23 @@ func checkMessage(t *testing.T, content string, embeds []*discordgo.MessageEmbed
 	assert.Empty(t, am.Parse)
 	assert.Empty(t, am.Roles)
 	assert.Empty(t, am.Users)
-	assert.LessOrEqual(t, len(content), maxContent)
+	assert.LessOrEqual(t, chars(content), maxContent)
 	assert.LessOrEqual(t, len(embeds), maxEmbeds)
 	total := 0
 	for _, e := range embeds {
-		assert.LessOrEqual(t, len(e.Title), maxEmbedTitle)
-		assert.LessOrEqual(t, len(e.Description), maxEmbedDesc)
+		assert.LessOrEqual(t, chars(e.Title), maxEmbedTitle)
+		assert.LessOrEqual(t, chars(e.Description), maxEmbedDesc)
 		assert.LessOrEqual(t, len(e.Fields), 25)
-		total += len(e.Title) + len(e.Description)
+		total += chars(e.Title) + chars(e.Description)
 		for _, f := range e.Fields {
-			assert.LessOrEqual(t, len(f.Name), maxFieldName)
-			assert.LessOrEqual(t, len(f.Value), maxFieldValue)
+			assert.LessOrEqual(t, chars(f.Name), maxFieldName)
+			assert.LessOrEqual(t, chars(f.Value), maxFieldValue)
 			assert.NotEmpty(t, f.Value)
-			total += len(f.Name) + len(f.Value)
+			total += chars(f.Name) + chars(f.Value)
 		}
 		if e.Footer != nil {
-			assert.LessOrEqual(t, len(e.Footer.Text), maxFooter)
-			total += len(e.Footer.Text)
+			assert.LessOrEqual(t, chars(e.Footer.Text), maxFooter)
+			total += chars(e.Footer.Text)
 		}
 	}
 	assert.LessOrEqual(t, total, maxEmbedTotal)
@@ -397,7 +365,7 @@ func checkMessage(t *testing.T, content string, embeds []*discordgo.MessageEmbed
 			btn, ok := b.(discordgo.Button)
 			require.True(t, ok)
 			assert.LessOrEqual(t, len(btn.CustomID), maxCustomIDLen)
-			assert.LessOrEqual(t, len(btn.Label), maxButtonLabel)
+			assert.LessOrEqual(t, chars(btn.Label), maxButtonLabel)
 			_, err := parseCustomID(btn.CustomID)
 			assert.NoError(t, err, btn.CustomID)
 		}

@@ -26,7 +26,7 @@ func (r *Router) powerCommand(ctx context.Context, rq *request) (reply, error) {
 		return reply{}, &userError{msg: "Pick the action from the list: start, stop, restart or kill.", cause: err}
 	}
 	rq.audit = &auditEntry{action: "power " + string(sig), via: "/power", server: ref}
-	t, err := r.target(ctx, rq, ref, acl.TierFor(sig))
+	t, err := r.target(ctx, rq, ref, tierFor(sig))
 	if err != nil {
 		return reply{}, err
 	}
@@ -36,11 +36,22 @@ func (r *Router) powerCommand(ctx context.Context, rq *request) (reply, error) {
 // powerButton is a click on Start, Restart, Stop or Kill under /status.
 func (r *Router) powerButton(ctx context.Context, rq *request, id customID) (reply, error) {
 	rq.audit = &auditEntry{action: "power " + string(id.signal), via: "button", server: id.key}
-	t, err := r.targetByKey(ctx, rq, id.key, acl.TierFor(id.signal))
+	t, err := r.targetByKey(ctx, rq, id.key, tierFor(id.signal))
 	if err != nil {
 		return reply{}, err
 	}
 	return r.power(ctx, rq, t, id.signal)
+}
+
+// tierFor says which access tier a power signal needs; the access rules know
+// tiers, and this package maps what users ask for onto them. Starting a
+// stopped server is harmless enough for operators; anything that interrupts
+// players is admin work. An unknown signal needs Admin, the safe answer.
+func tierFor(s panel.Signal) acl.Tier {
+	if s == panel.SignalStart {
+		return acl.Operate
+	}
+	return acl.Admin
 }
 
 // needsConfirm: stopping or killing disconnects players without a restart to

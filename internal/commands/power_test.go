@@ -12,10 +12,19 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func powerSlash(m *discordgo.Member, server, action string) *discordgo.Interaction {
 	return slash(m, cmdPower, opt(optServer, server), opt(optAction, action))
+}
+
+func TestTierFor(t *testing.T) {
+	assert.Equal(t, acl.Operate, tierFor(panel.SignalStart))
+	assert.Equal(t, acl.Admin, tierFor(panel.SignalStop))
+	assert.Equal(t, acl.Admin, tierFor(panel.SignalRestart))
+	assert.Equal(t, acl.Admin, tierFor(panel.SignalKill))
+	assert.Equal(t, acl.Admin, tierFor(panel.Signal("nuke")))
 }
 
 func TestPowerTiers(t *testing.T) {
@@ -206,7 +215,7 @@ func TestPowerPanelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := setup(t, func(_ *Config, p *fakePanel) {
+			e := setup(t, func(_ *Config, p *paneltest.Client) {
 				p.PowerFn = func(_ context.Context, _ string, _ panel.Signal) error { return tt.err }
 			})
 			e.handle(powerSlash(operator(), "abc123", "start"))
@@ -221,7 +230,7 @@ func TestPowerPanelErrors(t *testing.T) {
 
 func TestPowerOverride(t *testing.T) {
 	const ownOperator = "100000000000000077"
-	e := setup(t, func(c *Config, _ *fakePanel) {
+	e := setup(t, func(c *Config, _ *paneltest.Client) {
 		require.NoError(t, c.ACL.Override("main/def456", acl.Rules{OperatorRoles: []string{ownOperator}}))
 	})
 	e.handle(powerSlash(memberOf(userNobody, ownOperator), "creative", "start"))
@@ -274,7 +283,7 @@ func TestConfirmOnPublicMessageAnswersPrivately(t *testing.T) {
 // TestHandlerPanicAnswered: a panic in a handler (a panel client tripping
 // on an odd answer) costs this one user an error message, not the bot.
 func TestHandlerPanicAnswered(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.PowerFn = func(context.Context, string, panel.Signal) error { panic("index out of range") }
 	})
 	e.handle(powerSlash(operator(), "abc123", "start"))

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // Discord's message limits (see shared/docs/discord.md).
@@ -64,7 +66,7 @@ func (r reply) lists() ([]*discordgo.MessageEmbed, []discordgo.MessageComponent)
 func (r reply) data() *discordgo.InteractionResponseData {
 	embeds, comps := r.lists()
 	return &discordgo.InteractionResponseData{
-		Content:         truncate(r.content, maxContent),
+		Content:         trunc.Runes(r.content, maxContent),
 		Embeds:          embeds,
 		Components:      comps,
 		AllowedMentions: noMentions(),
@@ -74,7 +76,7 @@ func (r reply) data() *discordgo.InteractionResponseData {
 
 // edit is the payload that replaces @original after a deferral.
 func (r reply) edit() *discordgo.WebhookEdit {
-	content := truncate(r.content, maxContent)
+	content := trunc.Runes(r.content, maxContent)
 	embeds, comps := r.lists()
 	return &discordgo.WebhookEdit{
 		Content:         &content,
@@ -88,7 +90,7 @@ func (r reply) edit() *discordgo.WebhookEdit {
 func (r reply) followup() *discordgo.WebhookParams {
 	embeds, comps := r.lists()
 	return &discordgo.WebhookParams{
-		Content:         truncate(r.content, maxContent),
+		Content:         trunc.Runes(r.content, maxContent),
 		Embeds:          embeds,
 		Components:      comps,
 		AllowedMentions: noMentions(),
@@ -100,7 +102,7 @@ func (r reply) followup() *discordgo.WebhookParams {
 func (r reply) send() *discordgo.MessageSend {
 	embeds, comps := r.lists()
 	return &discordgo.MessageSend{
-		Content:         truncate(r.content, maxContent),
+		Content:         trunc.Runes(r.content, maxContent),
 		Embeds:          embeds,
 		Components:      comps,
 		AllowedMentions: noMentions(),

@@ -13,13 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 // slowEnv makes the panel block until release is closed, with a tiny
 // DeferAfter, and lets the test hear each Discord call.
 func slowEnv(t *testing.T, fail error) (*env, chan struct{}) {
 	release := make(chan struct{})
-	e := setup(t, func(c *Config, p *fakePanel) {
+	e := setup(t, func(c *Config, p *paneltest.Client) {
 		c.DeferAfter = time.Millisecond
 		p.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
 			<-release
@@ -125,7 +126,7 @@ func TestDeferralFailureStillWaits(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	e := setup(t, func(c *Config, _ *fakePanel) { c.DeferAfter = 0 })
+	e := setup(t, func(c *Config, _ *paneltest.Client) { c.DeferAfter = 0 })
 	assert.Equal(t, DefaultDeferAfter, e.router.deferAfter)
 	assert.Equal(t, DefaultCallTimeout, e.router.callTO)
 	assert.Equal(t, DefaultConfirmTTL, e.router.confirmTTL)
@@ -133,7 +134,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestShutdownStillAnswers(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.PowerFn = func(ctx context.Context, _ string, _ panel.Signal) error { <-ctx.Done(); return ctx.Err() }
 	})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -29,6 +29,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // Defaults and bounds for Config's durations.
@@ -192,7 +193,7 @@ func (r *Router) route(rq *request) route {
 		if !ok {
 			return unknownRoute("component with no data")
 		}
-		rq.name = "button " + truncate(d.CustomID, maxCustomIDLen)
+		rq.name = "button " + trunc.Runes(d.CustomID, maxCustomIDLen)
 		return r.componentRoute(d.CustomID)
 	default:
 		return unknownRoute("modal submit")
@@ -210,7 +211,7 @@ func (r *Router) commandRoute(name string) route {
 	case cmdCmd:
 		return route{ephemeral: true, handle: r.command}
 	default:
-		return unknownRoute("unknown command " + truncate(name, 40))
+		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
 }
 
@@ -221,7 +222,7 @@ func (r *Router) componentRoute(raw string) route {
 			// Every button the bot makes is a control, so a click on one it
 			// cannot read (forged, or from an older version) is a refused
 			// control attempt and goes to the audit trail.
-			shown := truncate(raw, maxCustomIDLen)
+			shown := trunc.Runes(raw, maxCustomIDLen)
 			rq.server = shown
 			rq.audit = &auditEntry{action: "unreadable button", via: "button", server: shown}
 			return reply{}, &userError{msg: msgOutdatedButton, cause: fmt.Errorf("custom ID %q: %w", shown, err)}
@@ -238,15 +239,14 @@ func (r *Router) componentRoute(raw string) route {
 }
 
 const (
-	msgOutdatedButton  = "This button is outdated or not valid. Run /status again for fresh buttons."
-	msgUnknownCommand  = "This command is unknown or outdated. Discord may take a minute to show the bot's current commands; try again shortly."
-	msgMissingOption   = "The %s option is missing. Discord may still show an old version of this command; try again in a minute."
-	msgNoClient        = "The bot's panel settings are wrong. Ask the bot's owner to run `bot check`."
-	msgVanishedServer  = "That server is no longer on the panel. Run /servers to see the current list."
-	msgPanelSlow       = "The panel did not answer in time. Try again in a minute; if it persists, check the panel's status page."
-	msgShuttingDown    = "The bot is restarting, so this was not finished. Check /status, then try again in a minute."
-	msgInternal        = "Something went wrong inside the bot. Check /status before trying again; the bot's log has the details for its owner."
-	msgCommandRefusals = "Send one console command of at most %d characters, on one line, without control characters."
+	msgOutdatedButton = "This button is outdated or not valid. Run /status again for fresh buttons."
+	msgUnknownCommand = "This command is unknown or outdated. Discord may take a minute to show the bot's current commands; try again shortly."
+	msgMissingOption  = "The %s option is missing. Discord may still show an old version of this command; try again in a minute."
+	msgNoClient       = "The bot's panel settings are wrong. Ask the bot's owner to run `bot check`."
+	msgVanishedServer = "That server is no longer on the panel. Run /servers to see the current list."
+	msgPanelSlow      = "The panel did not answer in time. Try again in a minute; if it persists, check the panel's status page."
+	msgShuttingDown   = "The bot is restarting, so this was not finished. Check /status, then try again in a minute."
+	msgInternal       = "Something went wrong inside the bot. Check /status before trying again; the bot's log has the details for its owner."
 )
 
 func unknownRoute(why string) route {

@@ -171,7 +171,7 @@ func TestDefinitions(t *testing.T) {
 		actions = append(actions, c.Value.(string))
 	}
 	assert.Equal(t, []string{"start", "stop", "restart", "kill"}, actions)
-	assert.Equal(t, maxCommandLen, byName["cmd"].Options[1].MaxLength)
+	assert.Equal(t, panel.MaxCommandRunes, byName["cmd"].Options[1].MaxLength)
 }
 
 func optionNames(c *discordgo.ApplicationCommand) []string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/paneltest"
 )
 
 func fieldMap(e *discordgo.MessageEmbed) map[string]string {
@@ -114,8 +115,8 @@ func TestStatusEmbedHugeNames(t *testing.T) {
 
 func TestStatusWithoutLiveFigures(t *testing.T) {
 	called := false
-	e := setup(t, func(_ *Config, p *fakePanel) {
-		p.features = 0
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
+		p.FeatureSet = 0
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
 			return []panel.Server{{ID: "7", Name: "Zampto box", State: panel.StateRunning}}, nil
 		}
@@ -131,7 +132,7 @@ func TestStatusWithoutLiveFigures(t *testing.T) {
 }
 
 func TestStatusUnsupportedFallsBack(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) { p.ResourcesFn = nil })
+	e := setup(t, func(_ *Config, p *paneltest.Client) { p.ResourcesFn = nil })
 	e.handle(slash(viewer(), cmdStatus, opt(optServer, "abc123")))
 	f := fieldMap(text2embed(t, only(t, e.sess)))
 	assert.Equal(t, "⚪ Unknown", f["State"])
@@ -147,17 +148,17 @@ func text2embed(t *testing.T, c call) *discordgo.MessageEmbed {
 func TestStatusErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		mut  func(*Config, *fakePanel)
+		mut  func(*Config, *paneltest.Client)
 		m    *discordgo.Member
 		ref  string
 		want string
 	}{
-		{"panel down", func(_ *Config, p *fakePanel) {
+		{"panel down", func(_ *Config, p *paneltest.Client) {
 			p.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
 				return panel.Resources{}, &panel.Error{Kind: panel.ErrUnavailable, Status: 502}
 			}
 		}, viewer(), "abc123", "not answering properly"},
-		{"list down", func(_ *Config, p *fakePanel) {
+		{"list down", func(_ *Config, p *paneltest.Client) {
 			p.ServersFn = func(context.Context) ([]panel.Server, error) {
 				return nil, &panel.Error{Kind: panel.ErrUnauthorized, Status: 401}
 			}
@@ -165,7 +166,7 @@ func TestStatusErrors(t *testing.T) {
 		{"unknown server", nil, viewer(), "nope", `No server called "nope"`},
 		{"not a viewer", nil, memberOf(userNobody), "abc123", "viewer role"},
 		{"not a viewer, unknown server", nil, memberOf(userNobody), "nope", "viewer role"},
-		{"panel too slow", func(c *Config, p *fakePanel) {
+		{"panel too slow", func(c *Config, p *paneltest.Client) {
 			c.CallTimeout = time.Millisecond
 			p.ResourcesFn = func(ctx context.Context, _ string) (panel.Resources, error) {
 				<-ctx.Done()
@@ -175,7 +176,7 @@ func TestStatusErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var mut []func(*Config, *fakePanel)
+			var mut []func(*Config, *paneltest.Client)
 			if tt.mut != nil {
 				mut = append(mut, tt.mut)
 			}
@@ -204,7 +205,7 @@ func TestServersHugeList(t *testing.T) {
 	for i := range 2000 {
 		many = append(many, panel.Server{ID: fmt.Sprintf("id%05d", i), Name: strings.Repeat("n", 150) + fmt.Sprint(i)})
 	}
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) { return many, nil }
 	})
 	e.handle(slash(viewer(), cmdServers))
@@ -218,7 +219,7 @@ func TestServersHugeList(t *testing.T) {
 }
 
 func TestServersFilteredByOverride(t *testing.T) {
-	e := setup(t, func(c *Config, _ *fakePanel) {
+	e := setup(t, func(c *Config, _ *paneltest.Client) {
 		require.NoError(t, c.ACL.Override("main/def456", acl.Rules{ViewerRoles: []string{"100000000000000099"}}))
 	})
 	e.handle(slash(viewer(), cmdServers))
@@ -228,7 +229,7 @@ func TestServersFilteredByOverride(t *testing.T) {
 }
 
 func TestServersPanelDown(t *testing.T) {
-	e := setup(t, func(_ *Config, p *fakePanel) {
+	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
 			return nil, &panel.Error{Kind: panel.ErrUnavailable, Status: 503}
 		}
@@ -246,7 +247,7 @@ func TestPanelSentencesRenderLiterally(t *testing.T) {
 	const hostile = "@everyone **x** `y` <@1> [a](http://e.x) ||s||"
 	const shown = `\@everyone \*\*x\*\* \` + "`y\\`" + ` \<\@1\> \[a\]\(http://e.x\) \|\|s\|\|`
 	t.Run("panel detail", func(t *testing.T) {
-		e := setup(t, func(_ *Config, p *fakePanel) {
+		e := setup(t, func(_ *Config, p *paneltest.Client) {
 			p.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
 				return panel.Resources{}, &panel.Error{Kind: panel.ErrInvalid, Detail: hostile}
 			}
@@ -264,10 +265,10 @@ func TestPanelSentencesRenderLiterally(t *testing.T) {
 		assert.Contains(t, got, shown)
 	})
 	t.Run("server names in an ambiguity", func(t *testing.T) {
-		e := setup(t, func(_ *Config, p *fakePanel) {
+		e := setup(t, func(_ *Config, p *paneltest.Client) {
 			p.ServersFn = func(context.Context) ([]panel.Server, error) { return []panel.Server{{ID: "a1", Name: "**x**"}}, nil }
 		})
-		other := &fakePanel{ServersFn: func(context.Context) ([]panel.Server, error) { return []panel.Server{{ID: "b1", Name: "**x**"}}, nil }}
+		other := &paneltest.Client{ServersFn: func(context.Context) ([]panel.Server, error) { return []panel.Server{{ID: "b1", Name: "**x**"}}, nil }}
 		require.NoError(t, e.reg.Add("other", other, nil))
 		e.handle(slash(viewer(), cmdStatus, opt(optServer, "**x**")))
 		got := text(t, only(t, e.sess))

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/acl"
 )
@@ -246,7 +247,7 @@ func (l *loader) oneOf(name, def string, allowed ...string) string {
 			return v
 		}
 	}
-	l.fail(name, fmt.Sprintf("must be one of %s, not %q", strings.Join(allowed, ", "), shorten(v)))
+	l.fail(name, fmt.Sprintf("must be one of %s, not %s", strings.Join(allowed, ", "), quoted(v)))
 	return def
 }
 
@@ -257,7 +258,7 @@ func (l *loader) positiveInt(name string, def int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
-		l.fail(name, fmt.Sprintf("must be a whole number above zero, not %q", shorten(v)))
+		l.fail(name, fmt.Sprintf("must be a whole number above zero, not %s", quoted(v)))
 	}
 	return n
 }
@@ -273,7 +274,7 @@ func (l *loader) level(name string) slog.Level {
 	case "error":
 		return slog.LevelError
 	default:
-		l.fail(name, fmt.Sprintf("must be debug, info, warn or error, not %q", shorten(v)))
+		l.fail(name, fmt.Sprintf("must be debug, info, warn or error, not %s", quoted(v)))
 		return slog.LevelInfo
 	}
 }
@@ -291,11 +292,16 @@ func (l *loader) relay(c Config) {
 	}
 }
 
-// shorten keeps error lines short and never repeats a long value whole, in
-// case a secret was pasted into the wrong variable.
-func shorten(v string) string {
-	if len(v) > 24 {
-		return v[:12] + "…"
+// maxQuoted is the longest value an error repeats. Names, kinds and numbers
+// are shorter; a longer value is more likely a secret pasted in the wrong
+// place, so it is described by its length and not one character of it is
+// repeated.
+const maxQuoted = 24
+
+// quoted is how every configuration error shows a value it refuses.
+func quoted(v string) string {
+	if n := utf8.RuneCountInString(v); n > maxQuoted {
+		return fmt.Sprintf("(a value of %d characters, not repeated)", n)
 	}
-	return v
+	return strconv.Quote(v)
 }

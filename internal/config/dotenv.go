@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
 	"strings"
@@ -15,10 +16,6 @@ import (
 // maxDotEnvSize bounds what readDotEnv reads: a .env file is a few dozen
 // lines, and anything near this is not one.
 const maxDotEnvSize = 1 << 20
-
-// maxDotEnvLines bounds the search for the line a parse error starts at,
-// which parses the file once per line.
-const maxDotEnvLines = 2000
 
 // utf8BOM starts files saved by some Windows editors; godotenv would read it
 // as part of the first variable's name.
@@ -44,15 +41,63 @@ func readDotEnv(path string) (map[string]string, error) {
 	case len(data) > maxDotEnvSize:
 		return nil, &Error{Var: path, Problem: "is larger than 1 MiB, which is not a .env file: remove it or point the bot elsewhere"}
 	}
-	data = bytes.TrimPrefix(data, utf8BOM)
-	vars, err := godotenv.UnmarshalBytes(data)
-	if err != nil {
-		return nil, &Error{Var: path, Problem: dotEnvProblem(data, err)}
-	}
-	if problem := dotEnvExpansion(data); problem != "" {
+	vars, problem := parseDotEnv(bytes.TrimPrefix(data, utf8BOM))
+	if problem != "" {
 		return nil, &Error{Var: path, Problem: problem}
 	}
 	return vars, nil
+}
+
+// parseDotEnv reads the file one statement at a time, a statement being a
+// line or the lines a quoted value spans, and lets godotenv parse each. So a
+// mistake is found at its line in one pass, and godotenv's errors, which
+// quote the rest of the file, secrets included, are never shown. It returns
+// the variables, or the problem with its line.
+func parseDotEnv(data []byte) (map[string]string, string) {
+	vars := make(map[string]string)
+	var stmt []byte
+	start, open := 0, byte(0) // open: the quote a pending statement waits for
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(stmt) == 0 {
+			start = i + 1
+		}
+		stmt = append(stmt, line...)
+		if open != 0 && bytes.IndexByte(line, open) < 0 {
+			continue // cannot close on this line: no need to parse again
+		}
+		got, err := godotenv.UnmarshalBytes(stmt)
+		if open = unclosedQuote(err); open != 0 {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Sprintf("line %d is not NAME=value: write one variable per line (letters, digits and _ in the name), or start the line with # to comment it out", start)
+		}
+		if problem := dotEnvExpansion(start, string(stmt)); problem != "" {
+			return nil, problem
+		}
+		maps.Copy(vars, got)
+		stmt = stmt[:0]
+	}
+	if len(stmt) > 0 {
+		return nil, fmt.Sprintf("line %d opens a quoted value that is never closed: add the closing quote", start)
+	}
+	return vars, ""
+}
+
+// unclosedPrefix starts godotenv's error for a quoted value that runs to the
+// end of its input; the opening quote follows it.
+const unclosedPrefix = "unterminated quoted value "
+
+// unclosedQuote returns the quote a statement left open, or 0.
+func unclosedQuote(err error) byte {
+	if err == nil {
+		return 0
+	}
+	rest, ok := strings.CutPrefix(err.Error(), unclosedPrefix)
+	if !ok || rest == "" {
+		return 0
+	}
+	return rest[0]
 }
 
 // expansionRE finds what godotenv replaces with another variable's value:
@@ -63,58 +108,16 @@ var expansionRE = regexp.MustCompile(`(^|[^\\])\$\{?[A-Z0-9_]`)
 // key or password holding "$ABC" would reach the panel as something else,
 // and the owner would only see the panel refuse it. Single quotes keep a
 // value as written. The problem names the line and variable, never the value.
-func dotEnvExpansion(data []byte) string {
-	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "export "))
-		cut := strings.IndexAny(line, "=:")
-		if line == "" || line[0] == '#' || cut < 0 {
-			continue
-		}
-		value := strings.TrimSpace(line[cut+1:])
-		if !strings.HasPrefix(value, "'") && expansionRE.MatchString(value) {
-			return fmt.Sprintf("line %d: the value of %s holds a $ that .env files replace with another variable's value: "+
-				"put the value in single quotes ('…') to keep it as written", i+1, strings.TrimSpace(line[:cut]))
-		}
+func dotEnvExpansion(line int, stmt string) string {
+	stmt = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stmt), "export "))
+	cut := strings.IndexAny(stmt, "=:")
+	if stmt == "" || stmt[0] == '#' || cut < 0 {
+		return ""
 	}
-	return ""
-}
-
-// dotEnvProblem says where the file stops parsing and what to write, from
-// the kind of godotenv's error only.
-func dotEnvProblem(data []byte, err error) string {
-	unclosed := strings.HasPrefix(err.Error(), "unterminated quoted value")
-	where := "a line"
-	if n := dotEnvLine(data, unclosed); n > 0 {
-		where = fmt.Sprintf("line %d", n)
+	value := strings.TrimSpace(stmt[cut+1:])
+	if strings.HasPrefix(value, "'") || !expansionRE.MatchString(value) {
+		return ""
 	}
-	if unclosed {
-		return where + " opens a quoted value that is never closed: add the closing quote"
-	}
-	return where + " is not NAME=value: write one variable per line (letters, digits and _ in the name), or start the line with # to comment it out"
-}
-
-// dotEnvLine finds the line an error starts at by parsing ever longer
-// prefixes of the file: the first prefix that fails for another reason
-// than a quote still open ends on the bad line; an unclosed quote opens on
-// the line after the last prefix that parsed. 0 when it cannot tell.
-func dotEnvLine(data []byte, unclosed bool) int {
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) > maxDotEnvLines {
-		return 0
-	}
-	end, lastOK := 0, 0
-	for i, l := range lines {
-		end += len(l)
-		_, err := godotenv.UnmarshalBytes(data[:end])
-		switch {
-		case err == nil:
-			lastOK = i + 1
-		case !unclosed && !strings.HasPrefix(err.Error(), "unterminated quoted value"):
-			return i + 1
-		}
-	}
-	if unclosed && lastOK < len(lines) {
-		return lastOK + 1
-	}
-	return 0
+	return fmt.Sprintf("line %d: the value of %s holds a $ that .env files replace with another variable's value: "+
+		"put the value in single quotes ('…') to keep it as written", line, strings.TrimSpace(stmt[:cut]))
 }

@@ -1,18 +1,14 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/panelbot/panelbot/internal/acl"
 )
@@ -253,122 +249,4 @@ func readProblem(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// parseYAML returns the root node of the file's only document.
-func parseYAML(path string, data []byte) (*yaml.Node, *FileError) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &FileError{Path: path, Problem: "is empty: declare the panels under panels: (see the example in the README)"}
-		}
-		return nil, syntaxError(path, data, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, &FileError{Path: path, Line: extra.Line,
-			Problem: "a second YAML document starts here (after ---): keep the whole configuration in one document"}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(path, data, err)
-	}
-	if len(doc.Content) != 1 {
-		return nil, &FileError{Path: path, Problem: "is empty: declare the panels under panels:"}
-	}
-	return doc.Content[0], nil
-}
-
-var (
-	yamlLine   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	yamlQuoted = regexp.MustCompile(`'[^']*'`)
-)
-
-// syntaxError turns the YAML parser's message into a FileError. The parser
-// gives the line where the enclosing block starts, which can be a little
-// before the mistake; a tab, the most common one, is found exactly.
-func syntaxError(path string, data []byte, err error) *FileError {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	}
-	// The parser quotes some input (an unknown anchor's name): cut it short,
-	// as everywhere else, in case it is a secret.
-	msg = yamlQuoted.ReplaceAllStringFunc(msg, func(q string) string { return shortValue(q[1 : len(q)-1]) })
-	if tab := tabIndentLine(data); tab > 0 && strings.Contains(msg, "tab") {
-		return &FileError{Path: path, Line: tab, Problem: "this line is indented with a tab: YAML needs spaces"}
-	}
-	return &FileError{Path: path, Line: refineLine(data, line), Problem: "YAML syntax error (" + msg + "): " + syntaxAdvice(msg)}
-}
-
-func syntaxAdvice(msg string) string {
-	switch {
-	case strings.Contains(msg, "UTF-8") || strings.Contains(msg, "control characters"):
-		return "save the file as plain UTF-8 text"
-	case strings.Contains(msg, "anchor"):
-		return "anchors and aliases (&name, *name) are not supported: write the value out"
-	}
-	return "check the indentation (spaces, not tabs) and quote values that contain ': ' or '#' or start with a symbol"
-}
-
-// refineLine looks for the first line from which the file no longer
-// parses, since the parser names the start of the enclosing block. Prefixes
-// cut inside a multi-line value fail with "end of stream" and are skipped.
-// Only small files are refined: configuration files are small, and each
-// try parses the prefix again.
-func refineLine(data []byte, from int) int {
-	const maxRefine, maxTries = 64 << 10, 200
-	if len(data) > maxRefine {
-		return from
-	}
-	start := max(from, 1) // errors without a line (control characters) too
-	end := 0
-	for i, l := range bytes.SplitAfter(data, []byte("\n")) {
-		end += len(l)
-		if i+1 < start {
-			continue
-		}
-		if i+1 >= start+maxTries {
-			break
-		}
-		if err := parseAll(data[:end]); err != nil && !strings.Contains(err.Error(), "end of stream") {
-			return i + 1
-		}
-	}
-	return from
-}
-
-// parseAll parses every document of data and returns the first error.
-func parseAll(data []byte) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-	}
-}
-
-// tabIndentLine returns the first line whose indentation holds a tab, or 0.
-func tabIndentLine(data []byte) int {
-	for i, l := range bytes.Split(data, []byte("\n")) {
-		indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
-		if bytes.IndexByte(indent, '\t') >= 0 {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-// shortValue quotes a value for an error, cut short when long: a long value
-// is more likely a secret pasted in the wrong place than a name.
-func shortValue(v string) string {
-	if len(v) > 24 {
-		return strconv.Quote(strings.ToValidUTF8(v[:8], "?")) + "…"
-	}
-	return strconv.Quote(v)
 }

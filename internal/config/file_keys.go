@@ -36,9 +36,9 @@ func keyAdvice(key string, sc scope) string {
 		return advice
 	}
 	if best := closest(key, sc.keys); best != "" {
-		return fmt.Sprintf("unknown key %s: did you mean %q?", shortValue(key), best)
+		return fmt.Sprintf("unknown key %s: did you mean %q?", quoted(key), best)
 	}
-	return fmt.Sprintf("unknown key %s in %s: use %s", shortValue(key), sc.level, strings.Join(sc.keys, ", "))
+	return fmt.Sprintf("unknown key %s in %s: use %s", quoted(key), sc.level, strings.Join(sc.keys, ", "))
 }
 
 // inlineSecretAdvice answers a credential written into the file itself:

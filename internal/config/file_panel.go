@@ -127,7 +127,7 @@ func (d *decoder) panelName(m *mapping) string {
 	case p.value == nil:
 		d.fail(m.node, "each panel needs name: a short word users can type before a server, e.g. name: main")
 	case !validPanelName(v):
-		d.fail(p.value, "name %s: use 1 to 32 letters, digits, '-' or '_', e.g. name: main", shortValue(v))
+		d.fail(p.value, "name %s: use 1 to 32 letters, digits, '-' or '_', e.g. name: main", quoted(v))
 	}
 	return v
 }
@@ -145,7 +145,7 @@ func (d *decoder) kind(m *mapping) kindInfo {
 		if best := closest(v, kindNames()); best != "" {
 			hint = " (did you mean " + best + "?)"
 		}
-		d.fail(p.value, "unknown kind %s%s: use one of %s", shortValue(v), hint, strings.Join(kindNames(), ", "))
+		d.fail(p.value, "unknown kind %s%s: use one of %s", quoted(v), hint, strings.Join(kindNames(), ", "))
 	}
 	return k
 }

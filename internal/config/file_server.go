@@ -60,13 +60,13 @@ func (d *decoder) serverID(m *mapping, k kindInfo, seen names) string {
 	case p.value == nil:
 		d.fail(m.node, "each server needs id: the identifier the panel shows for it (e.g. the short id in a Pterodactyl server's address)")
 	case badID(id):
-		d.fail(p.value, "id %s must be 1 to %d characters without spaces or '/'", shortValue(id), maxIDLen)
+		d.fail(p.value, "id %s must be 1 to %d characters without spaces or '/'", quoted(id), maxIDLen)
 	case idProblem(k, id) != "":
-		d.fail(p.value, "id %s %s", shortValue(id), idProblem(k, id))
+		d.fail(p.value, "id %s %s", quoted(id), idProblem(k, id))
 	case seen.ids[strings.ToLower(id)] > 0:
-		d.fail(p.value, "server %s is listed twice (first on line %d): merge the two entries", shortValue(id), seen.ids[strings.ToLower(id)])
+		d.fail(p.value, "server %s is listed twice (first on line %d): merge the two entries", quoted(id), seen.ids[strings.ToLower(id)])
 	case seen.aliases[strings.ToLower(id)] > 0:
-		d.fail(p.value, "id %s is also the alias on line %d: rename that alias, or users could not tell the two servers apart", shortValue(id), seen.aliases[strings.ToLower(id)])
+		d.fail(p.value, "id %s is also the alias on line %d: rename that alias, or users could not tell the two servers apart", quoted(id), seen.aliases[strings.ToLower(id)])
 	}
 	seen.ids[strings.ToLower(id)] = m.node.Line
 	return id
@@ -80,13 +80,13 @@ func (d *decoder) alias(p pair, id string, seen names) string {
 	lower := strings.ToLower(a)
 	switch {
 	case strings.Contains(a, "/"):
-		d.fail(p.value, "alias %s contains '/', which separates panel and server in panel/alias: use '-' instead", shortValue(a))
+		d.fail(p.value, "alias %s contains '/', which separates panel and server in panel/alias: use '-' instead", quoted(a))
 	case badAlias(a):
-		d.fail(p.value, "alias %s must be 1 to %d characters, without line breaks or control characters", shortValue(a), maxAliasLen)
+		d.fail(p.value, "alias %s must be 1 to %d characters, without line breaks or control characters", quoted(a), maxAliasLen)
 	case seen.aliases[lower] > 0:
-		d.fail(p.value, "alias %s is already used on line %d: give each server its own alias", shortValue(a), seen.aliases[lower])
+		d.fail(p.value, "alias %s is already used on line %d: give each server its own alias", quoted(a), seen.aliases[lower])
 	case seen.ids[lower] > 0 && lower != strings.ToLower(id):
-		d.fail(p.value, "alias %s is the id of the server on line %d: pick another alias, or users could not tell the two apart", shortValue(a), seen.ids[lower])
+		d.fail(p.value, "alias %s is the id of the server on line %d: pick another alias, or users could not tell the two apart", quoted(a), seen.ids[lower])
 	}
 	seen.aliases[lower] = p.value.Line
 	return a

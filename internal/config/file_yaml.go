@@ -77,7 +77,7 @@ func (d *decoder) mapping(n *yaml.Node, what string) *mapping {
 			return nil
 		}
 		if first, dup := m.byKey[k.Value]; dup {
-			d.fail(k, "%s is set twice (first on line %d): keep one", shortValue(k.Value), first.key.Line)
+			d.fail(k, "%s is set twice (first on line %d): keep one", quoted(k.Value), first.key.Line)
 			return nil
 		}
 		if isNull(v) {
@@ -162,7 +162,7 @@ func (d *decoder) integer(p pair, lo, hi int, unit string) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		d.fail(p.value, "%s must be a whole number from %d to %d (%s), not %s", p.key.Value, lo, hi, unit, shortValue(v))
+		d.fail(p.value, "%s must be a whole number from %d to %d (%s), not %s", p.key.Value, lo, hi, unit, quoted(v))
 		return 0
 	}
 	return n
