@@ -2,6 +2,7 @@ package serverprism
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,10 +26,10 @@ const MaxCommandLength = 1024
 // the lookups share one timeout: names never make the call longer.
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list servers"
-	ctx, cancel := c.conn.Bound(ctx)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
-	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers", scope: scopeRead})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/servers"}, &body); err != nil {
 		return nil, err
 	}
 	items, err := decodeList(body)
@@ -61,9 +62,9 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	if err := checkID(op, id); err != nil {
 		return err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/servers/" + id + "/power",
-		body: map[string]string{"signal": string(sig)}, scope: scopeControl, id: id})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodPost, Path: "/servers/" + id + "/power",
+		Body: map[string]string{"signal": string(sig)}}, &body); err != nil {
 		return err
 	}
 	return sentOrError(op, "power signal", body)
@@ -81,9 +82,9 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 	if err := checkCommand(op, command); err != nil {
 		return err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/servers/" + id + "/command",
-		body: map[string]string{"command": command}, scope: scopeControl, id: id})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodPost, Path: "/servers/" + id + "/command",
+		Body: map[string]string{"command": command}}, &body); err != nil {
 		return err
 	}
 	return sentOrError(op, "command", body)
@@ -95,8 +96,8 @@ func (c *Client) details(ctx context.Context, id string) (details, error) {
 	if err := checkID(op, id); err != nil {
 		return details{}, err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers/" + id, scope: scopeRead, id: id})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/servers/" + id}, &body); err != nil {
 		return details{}, err
 	}
 	d, err := decodeDetails(body)
