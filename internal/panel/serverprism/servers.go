@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
@@ -180,26 +177,15 @@ func checkID(op, id string) error {
 	return nil
 }
 
-// checkCommand applies ServerPrism's limits and the bot's own rule of one
-// line per command, so that a refused command costs no request.
+// checkCommand applies the bot's one rule for a command with ServerPrism's
+// own limit, so that a refused command costs no request.
 func checkCommand(op, command string) error {
-	n := utf8.RuneCountInString(command)
-	var msg string
-	switch {
-	case strings.TrimSpace(command) == "":
-		msg = "Type the command to send."
-	case !utf8.ValidString(command):
-		msg = "The command is not valid text."
-	case strings.ContainsAny(command, "\r\n"):
-		msg = "A command must be a single line: send each line as its own command."
-	case strings.IndexFunc(command, unicode.IsControl) >= 0:
-		msg = "The command contains control characters; type plain text only."
-	case n > MaxCommandLength:
-		msg = fmt.Sprintf("A command can be at most %d characters long; this one has %d.", MaxCommandLength, n)
-	default:
-		return nil
+	err := panel.ValidateCommand(command, MaxCommandLength)
+	var pe *panel.Error
+	if errors.As(err, &pe) {
+		pe.Op = op
 	}
-	return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "command refused before sending", Message: msg}
+	return err
 }
 
 // sentOrError reads {"data": {…, "sent": true}}; sent false means
