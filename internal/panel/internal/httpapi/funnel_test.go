@@ -228,11 +228,11 @@ func TestObserveSeesEveryAnswer(t *testing.T) {
 	r.Bucket = b
 	assert.ErrorIs(t, c.Do(context.Background(), r, nil), panel.ErrRateLimited)
 	assert.Equal(t, []int{429}, statuses)
-	assert.Zero(t, b.PausedFor(), "with Observe set the client decides about pauses")
+	assert.Zero(t, b.pausedFor(), "with Observe set the client decides about pauses")
 
 	c.Observe = nil
 	assert.ErrorIs(t, c.Do(context.Background(), r, nil), panel.ErrRateLimited)
-	assert.Positive(t, b.PausedFor(), "without it a 429 pauses the bucket")
+	assert.Positive(t, b.pausedFor(), "without it a 429 pauses the bucket")
 }
 
 func TestNewRequestAndEncodeJSON(t *testing.T) {

@@ -121,20 +121,15 @@ func queueContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // already holds them: the panel's Retry-After, or the rest of a window its
 // rate-limit headers say is spent.
 func (b *Bucket) Pause(d time.Duration) {
-	b.PauseUntil(b.clk.Now().Add(d))
-}
-
-// PauseUntil holds every request back until t (see Pause).
-func (b *Bucket) PauseUntil(t time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if t.After(b.pausedUntil) {
-		b.pausedUntil = t
+	if until := b.clk.Now().Add(d); until.After(b.pausedUntil) {
+		b.pausedUntil = until
 	}
 }
 
-// PausedFor is how long requests are still held back.
-func (b *Bucket) PausedFor() time.Duration {
+// pausedFor is how long requests are still held back.
+func (b *Bucket) pausedFor() time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return max(0, b.pausedUntil.Sub(b.clk.Now()))
