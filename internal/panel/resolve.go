@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // Resolve finds the server a user means. ref is, case-insensitively, a
@@ -35,7 +37,7 @@ func (r *Registry) Resolve(ctx context.Context, ref string) (Target, error) {
 		return Target{}, err
 	}
 	return Target{}, &Error{Kind: ErrNotFound, Op: "resolve server", Detail: ref,
-		Message: fmt.Sprintf("No server called %q. Check the name with /servers.", truncate(ref, 100))}
+		Message: fmt.Sprintf("No server called %q. Check the name with /servers.", trunc.Runes(ref, 101))}
 }
 
 func isPartial(err error) bool {
@@ -81,7 +83,7 @@ func ambiguous(ref string, hits []Target) error {
 		keys = append(keys, h.Panel+"/"+h.Server.Name)
 	}
 	return &Error{Kind: ErrAmbiguous, Op: "resolve server", Detail: ref,
-		Message: fmt.Sprintf("More than one server is called %q; write it as %s.", truncate(ref, 100), strings.Join(keys, " or "))}
+		Message: fmt.Sprintf("More than one server is called %q; write it as %s.", trunc.Runes(ref, 101), strings.Join(keys, " or "))}
 }
 
 func (r *Registry) hasPanel(name string) bool {
@@ -100,11 +102,4 @@ func (r *Registry) aliasID(panelName, alias string) string {
 		}
 	}
 	return ""
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -52,6 +52,7 @@ func cases() []contractCase {
 		{"cancelled-context", caseCancelled},
 		{"cancel-while-rate-limited", caseCancelWhileRateLimited},
 		{"cancel-while-hanging", caseCancelWhileHanging},
+		{"unexpected-2xx", caseUnexpected2xx},
 	}
 }
 

@@ -2,14 +2,11 @@ package pterodactyl
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
+	"github.com/panelbot/panelbot/internal/jwtclaims"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -53,11 +50,11 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	return withOp(c.do(ctx, http.MethodPost, serverPath(id, "/power"), body, nil), op)
 }
 
-// Command sends one console command. A command the console would split or
-// ignore (empty, or with line breaks) is refused here. Never retried.
+// Command sends one console command. A command the console would split,
+// ignore or garble is refused here (panel.ValidateCommand). Never retried.
 func (c *Client) Command(ctx context.Context, id, command string) error {
 	op := "command " + clip(id, 40)
-	if err := checkCommand(command); err != nil {
+	if err := panel.ValidateCommand(command, panel.MaxCommandRunes); err != nil {
 		return withOp(err, op)
 	}
 	if err := checkID(id); err != nil {
@@ -109,8 +106,7 @@ func (c *Client) SocketCredentials(ctx context.Context, id string) (panel.Socket
 		err := c.badResponse(http.StatusOK, "websocket credentials without a token or a ws(s):// socket address")
 		return panel.SocketCredentials{}, withOp(err, op)
 	}
-	exp, _ := jwtExpiry(w.Data.Token)
-	return panel.SocketCredentials{URL: w.Data.Socket, Token: w.Data.Token, Expires: exp}, nil
+	return panel.SocketCredentials{URL: w.Data.Socket, Token: w.Data.Token, Expires: jwtclaims.Expiry(w.Data.Token)}, nil
 }
 
 func serverPath(id, suffix string) string {
@@ -125,43 +121,7 @@ func checkID(id string) error {
 		Message: fmt.Sprintf("%q is not a server identifier: use the 8-character identifier from the panel's address (/server/abc12345) or the server's UUID.", clip(id, 40))}
 }
 
-func checkCommand(command string) error {
-	switch {
-	case strings.TrimSpace(command) == "":
-		return &panel.Error{Kind: panel.ErrInvalid, Detail: "empty command",
-			Message: "The command is empty: type the console command to send."}
-	case strings.ContainsAny(command, "\r\n"):
-		return &panel.Error{Kind: panel.ErrInvalid, Detail: "command with a line break",
-			Message: "Send one command at a time: the command must be a single line."}
-	}
-	return nil
-}
-
 func validSocketURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && (u.Scheme == "ws" || u.Scheme == "wss") && u.Host != ""
-}
-
-// jwtExpiry reads the exp claim of a JWT without verifying the signature.
-func jwtExpiry(token string) (time.Time, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return time.Time{}, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return time.Time{}, false
-	}
-	var claims struct {
-		Exp json.Number `json:"exp"`
-	}
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return time.Time{}, false
-	}
-	secs, err := claims.Exp.Float64()
-	// Beyond year ~5000 is not a real expiry.
-	if err != nil || secs <= 0 || secs > 1e11 {
-		return time.Time{}, false
-	}
-	return time.Unix(int64(secs), 0), true
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/jwtclaims"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
@@ -339,12 +340,12 @@ func TestJWTExpiry(t *testing.T) {
 		{"a.b", 0},
 	}
 	for _, tt := range tests {
-		got, ok := jwtExpiry(tt.token)
+		got, ok := jwtclaims.Read(tt.token)
 		if tt.want == 0 {
 			assert.False(t, ok, tt.token)
 			continue
 		}
-		assert.Equal(t, time.Unix(tt.want, 0), got, tt.token)
+		assert.Equal(t, time.Unix(tt.want, 0), got.Expires, tt.token)
 	}
 }
 

@@ -1,11 +1,10 @@
 package pterodactyl
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -87,16 +86,39 @@ func (c *Client) handle(resp *http.Response, path string, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.statusError(resp, path, body)
 	}
-	if out == nil {
+	return c.decode(resp, path, body, out)
+}
+
+// decode checks that a 2xx is what the endpoint promises — JSON into out,
+// or for power and commands a 204 (no body, or JSON nobody reads) — and
+// fills out. A web page (a maintenance page) or broken JSON is never
+// success: after a write the user is told to check before resending.
+func (c *Client) decode(resp *http.Response, path string, body []byte, out any) error {
+	trimmed := bytes.TrimSpace(body)
+	var detail string
+	switch {
+	case httpapi.LooksHTML(resp.Header, trimmed):
+		detail = "HTML instead of JSON from " + pathOnly(path)
+	case len(trimmed) == 0 && (out == nil || resp.StatusCode == http.StatusNoContent):
 		return nil
+	case len(trimmed) == 0:
+		detail = "an empty answer where JSON is due from " + pathOnly(path)
+	case out == nil && !json.Valid(trimmed):
+		detail = "malformed JSON from " + pathOnly(path)
+	case out == nil:
+		return nil
+	default:
+		err := json.Unmarshal(trimmed, out)
+		if err == nil {
+			return nil
+		}
+		detail = "undecodable JSON from " + pathOnly(path) + ": " + httpapi.JSONProblem(err)
 	}
-	if httpapi.LooksHTML(resp.Header, body) {
-		return c.badResponse(resp.StatusCode, "HTML instead of JSON from "+pathOnly(path))
+	e := c.badResponse(resp.StatusCode, detail)
+	if resp.Request != nil && resp.Request.Method != http.MethodGet {
+		e.Message += " The bot cannot tell whether the request was carried out: check the server's state before sending it again."
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return c.badResponse(resp.StatusCode, "undecodable JSON from "+pathOnly(path)+": "+jsonProblem(err))
-	}
-	return nil
+	return e
 }
 
 // retryWait decides whether a failed attempt is tried again and after how
@@ -158,20 +180,4 @@ func pathOnly(path string) string {
 		path = path[:i]
 	}
 	return "/api/client" + path
-}
-
-// jsonProblem describes a decoding failure without quoting the body.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q has the wrong type (%s)", te.Field, te.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "truncated"
-	default:
-		return "malformed"
-	}
 }

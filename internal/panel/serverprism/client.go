@@ -49,9 +49,8 @@ const (
 type Client struct {
 	base    *url.URL
 	token   string
-	conn    httpapi.Caller
+	api     httpapi.Client
 	maxWait time.Duration
-	retry   httpapi.Retrier
 	readN   int
 	writeN  int
 	window  time.Duration
@@ -78,7 +77,7 @@ type Option func(*Client) error
 // WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
 // copy refuses redirects so the token never follows one to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error { return httpapi.SetHTTPClient(&c.conn.HC, hc) }
+	return func(c *Client) error { return httpapi.SetHTTPClient(&c.api.HC, hc) }
 }
 
 // WithRateLimits sets the buckets the client keeps to: at most reads GETs
@@ -100,7 +99,7 @@ func WithRateLimits(reads, writes int, per time.Duration) Option {
 // Servers, the name lookups). A call whose turn would come too late fails
 // at once with ErrRateLimited.
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.conn.Timeout, "WithTimeout", d) }
+	return func(c *Client) error { return httpapi.SetPositive(&c.api.Timeout, "WithTimeout", d) }
 }
 
 // WithMaxQueueWait bounds how long a request waits for its turn (default
@@ -114,7 +113,7 @@ func WithMaxQueueWait(d time.Duration) Option {
 // tried again (default 2) and the first pause (default 500 ms, doubling).
 // Power signals and commands are never retried.
 func WithRetries(n int, backoff time.Duration) Option {
-	return func(c *Client) error { return c.retry.Set(n, backoff) }
+	return func(c *Client) error { return c.api.Retry.Set(n, backoff) }
 }
 
 // WithNameLookups sets how many servers a Servers call may look up to learn
@@ -142,20 +141,21 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		base: base, token: token, maxWait: defaultMaxWait,
-		conn:  httpapi.Caller{Panel: "ServerPrism", HC: &http.Client{}, Timeout: defaultTimeout, MaxBody: maxBody},
-		retry: httpapi.Retrier{Tries: defaultRetries, Backoff: defaultBackoff, MaxRetryAfter: maxRetryAfter},
 		readN: defaultReads, writeN: defaultWrites, window: defaultWindow, lookups: defaultNameLookup,
 		known: make(map[string]known),
 	}
+	c.api = c.newAPI()
+	c.api.Base = base.JoinPath(apiPath)
+	_ = c.api.Retry.Set(defaultRetries, defaultBackoff)
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())
 		}
 	}
-	c.read = httpapi.NewBucket(c.readN, c.window, c.maxWait)
-	c.write = httpapi.NewBucket(c.writeN, c.window, c.maxWait)
+	c.read = httpapi.NewBucket(nil, c.readN, c.readN, c.window, c.maxWait)
+	c.write = httpapi.NewBucket(nil, c.writeN, c.writeN, c.window, c.maxWait)
 	// A redirect means the base URL is not the API: report, never follow.
-	c.conn.HC.CheckRedirect = httpapi.NoRedirects
+	c.api.HC.CheckRedirect = httpapi.NoRedirects
 	return c, nil
 }
 

@@ -48,13 +48,13 @@ func decodeError(body []byte) (msg string, isJSON bool) {
 
 // statusError maps a non-2xx answer onto a typed error with the sentence
 // the ServerPrism situation deserves.
-func (c *Client) statusError(r request, status int, h http.Header, body []byte) *panel.Error {
+func (c *Client) statusError(r *httpapi.Request, status int, h http.Header, body []byte) *panel.Error {
 	msg, isJSON := decodeError(body)
 	// Scrub before clipping, so no part of the token survives a cut.
-	e := &panel.Error{Op: r.op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api token]"), maxDetail)}
+	e := &panel.Error{Op: r.Op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api token]"), maxDetail)}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, c.window)
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, time.Now(), c.window)
 		e.Message = c.limitSentence(r) + " and the account reached that limit (another app may be using the same token); try again in " +
 			secondsText(e.RetryAfter) + "."
 	case status == http.StatusServiceUnavailable:
@@ -63,8 +63,8 @@ func (c *Client) statusError(r request, status int, h http.Header, body []byte) 
 	case status >= 500:
 		e.Kind = panel.ErrUnavailable
 	case status >= 300 && status < 400, !isJSON && len(bytes.TrimSpace(body)) > 0, status == http.StatusMethodNotAllowed,
-		status == http.StatusNotFound && r.id == "":
-		return urlError(r.op, status, fmt.Sprintf("HTTP %d from %s", status, r.path))
+		status == http.StatusNotFound && serverID(r) == "":
+		return urlError(r.Op, status, fmt.Sprintf("HTTP %d from %s", status, r.Path))
 	default:
 		c.classify4xx(r, e)
 	}
@@ -72,19 +72,19 @@ func (c *Client) statusError(r request, status int, h http.Header, body []byte) 
 }
 
 // classify4xx maps the client errors of ServerPrism's table (and 412).
-func (c *Client) classify4xx(r request, e *panel.Error) {
+func (c *Client) classify4xx(r *httpapi.Request, e *panel.Error) {
 	switch e.Status {
 	case http.StatusUnauthorized:
 		e.Kind = panel.ErrUnauthorized
 		e.Message = "ServerPrism refused the bot's API token (missing, invalid or revoked). Ask the bot's owner to create a new token under " + tokensPage + "."
 	case http.StatusForbidden:
-		scope := scopeNamed(e.Detail, r.scope)
+		scope := scopeNamed(e.Detail, scopeOf(r))
 		e.Kind = panel.ErrForbidden
 		e.Message = fmt.Sprintf("The bot's ServerPrism token lacks the %s scope, which %s needs. Ask the bot's owner to create a token with %s under %s.",
 			scope, scopeUse(scope), scope, tokensPage)
 	case http.StatusNotFound:
 		e.Kind = panel.ErrNotFound
-		e.Message = fmt.Sprintf("ServerPrism has no server %s on the bot's account (or it belongs to another customer). Check the list with /servers.", httpapi.Clip(r.id, 32))
+		e.Message = fmt.Sprintf("ServerPrism has no server %s on the bot's account (or it belongs to another customer). Check the list with /servers.", httpapi.Clip(serverID(r), 32))
 	case http.StatusPreconditionFailed:
 		e.Kind = panel.ErrOffline
 		e.Message = "The server is not running, so ServerPrism cannot pass it a command. Start it first, then send the command."
@@ -114,8 +114,8 @@ func scopeUse(scope string) string {
 }
 
 // limitSentence says which documented limit a request counts against.
-func (c *Client) limitSentence(r request) string {
-	if r.isWrite() {
+func (c *Client) limitSentence(r *httpapi.Request) string {
+	if isWrite(r) {
 		return fmt.Sprintf("ServerPrism allows only %d power signals and console commands %s", c.writeN, httpapi.Per(c.window))
 	}
 	return fmt.Sprintf("ServerPrism allows only %d server and status requests %s", c.readN, httpapi.Per(c.window))

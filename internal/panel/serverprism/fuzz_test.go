@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 )
 
@@ -53,9 +54,9 @@ func FuzzStatusError(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte, retry string, write bool) {
-		r := request{op: "status 1", method: http.MethodGet, path: "/servers/1", scope: scopeRead, id: "1"}
+		r := &httpapi.Request{Op: "status 1", Method: http.MethodGet, Path: "/servers/1"}
 		if write {
-			r.method, r.scope = http.MethodPost, scopeControl
+			r.Method = http.MethodPost // needs the servers:control scope
 		}
 		h := http.Header{}
 		h.Set("Retry-After", retry)

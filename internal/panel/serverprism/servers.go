@@ -2,12 +2,10 @@ package serverprism
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
@@ -25,10 +23,10 @@ const MaxCommandLength = 1024
 // the lookups share one timeout: names never make the call longer.
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list servers"
-	ctx, cancel := c.conn.Bound(ctx)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
-	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers", scope: scopeRead})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/servers"}, &body); err != nil {
 		return nil, err
 	}
 	items, err := decodeList(body)
@@ -61,9 +59,9 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	if err := checkID(op, id); err != nil {
 		return err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/servers/" + id + "/power",
-		body: map[string]string{"signal": string(sig)}, scope: scopeControl, id: id})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodPost, Path: "/servers/" + id + "/power",
+		Body: map[string]string{"signal": string(sig)}}, &body); err != nil {
 		return err
 	}
 	return sentOrError(op, "power signal", body)
@@ -81,9 +79,9 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 	if err := checkCommand(op, command); err != nil {
 		return err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/servers/" + id + "/command",
-		body: map[string]string{"command": command}, scope: scopeControl, id: id})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodPost, Path: "/servers/" + id + "/command",
+		Body: map[string]string{"command": command}}, &body); err != nil {
 		return err
 	}
 	return sentOrError(op, "command", body)
@@ -95,8 +93,8 @@ func (c *Client) details(ctx context.Context, id string) (details, error) {
 	if err := checkID(op, id); err != nil {
 		return details{}, err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/servers/" + id, scope: scopeRead, id: id})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/servers/" + id}, &body); err != nil {
 		return details{}, err
 	}
 	d, err := decodeDetails(body)
@@ -179,26 +177,15 @@ func checkID(op, id string) error {
 	return nil
 }
 
-// checkCommand applies ServerPrism's limits and the bot's own rule of one
-// line per command, so that a refused command costs no request.
+// checkCommand applies the bot's one rule for a command with ServerPrism's
+// own limit, so that a refused command costs no request.
 func checkCommand(op, command string) error {
-	n := utf8.RuneCountInString(command)
-	var msg string
-	switch {
-	case strings.TrimSpace(command) == "":
-		msg = "Type the command to send."
-	case !utf8.ValidString(command):
-		msg = "The command is not valid text."
-	case strings.ContainsAny(command, "\r\n"):
-		msg = "A command must be a single line: send each line as its own command."
-	case strings.IndexFunc(command, unicode.IsControl) >= 0:
-		msg = "The command contains control characters; type plain text only."
-	case n > MaxCommandLength:
-		msg = fmt.Sprintf("A command can be at most %d characters long; this one has %d.", MaxCommandLength, n)
-	default:
-		return nil
+	err := panel.ValidateCommand(command, MaxCommandLength)
+	var pe *panel.Error
+	if errors.As(err, &pe) {
+		pe.Op = op
 	}
-	return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "command refused before sending", Message: msg}
+	return err
 }
 
 // sentOrError reads {"data": {…, "sent": true}}; sent false means

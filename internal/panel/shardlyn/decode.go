@@ -2,7 +2,6 @@ package shardlyn
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/jwtclaims"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -39,7 +39,8 @@ func (tr tokenResponse) check(op string) error {
 // trusting the shorter; a JWT exp alone is measured against our clock.
 func tokenLifetime(tr tokenResponse, now time.Time) (time.Duration, error) {
 	life := secondsDuration(float64(tr.ExpiresIn))
-	if iat, exp, ok := jwtTimes(tr.AccessToken); ok {
+	if jt, ok := jwtclaims.Read(tr.AccessToken); ok {
+		iat, exp := jt.IssuedAt, jt.Expires
 		switch {
 		case !iat.IsZero():
 			if d := exp.Sub(iat); d > 0 && (life <= 0 || d < life) {
@@ -55,33 +56,6 @@ func tokenLifetime(tr tokenResponse, now time.Time) (time.Duration, error) {
 	}
 	return life, nil
 }
-
-// jwtTimes reads iat and exp from a JWT's payload without verifying it: the
-// bot holds no key, and only needs to know when to renew.
-func jwtTimes(tok string) (iat, exp time.Time, ok bool) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || len(parts[1]) > 4096 {
-		return time.Time{}, time.Time{}, false
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return time.Time{}, time.Time{}, false
-	}
-	var claims struct {
-		Exp flexNum `json:"exp"`
-		Iat flexNum `json:"iat"`
-	}
-	if json.Unmarshal(raw, &claims) != nil || !validUnix(float64(claims.Exp)) {
-		return time.Time{}, time.Time{}, false
-	}
-	exp = time.Unix(int64(claims.Exp), 0)
-	if validUnix(float64(claims.Iat)) {
-		iat = time.Unix(int64(claims.Iat), 0)
-	}
-	return iat, exp, true
-}
-
-func validUnix(v float64) bool { return v > 0 && v < 1e11 }
 
 func secondsDuration(s float64) time.Duration {
 	if math.IsNaN(s) || s <= 0 {

@@ -1,6 +1,7 @@
 package shardlyn
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -158,21 +159,43 @@ func (c *Client) conclude(ctx context.Context, r request, res result, out any) e
 	case res.err != nil:
 		return c.transportError(ctx, r, res.err)
 	case res.status >= 200 && res.status < 300:
-		return decodeInto(r, res.body, out)
+		return decodeInto(r, res, out)
 	case res.status >= 300 && res.status < 400:
 		return &panel.Error{Kind: panel.ErrBadResponse, Op: r.op, Status: res.status, Detail: "unexpected redirect; check the base URL"}
 	}
 	return c.apiError(r, res)
 }
 
-func decodeInto(r request, body []byte, out any) error {
-	if out == nil {
+// decodeInto checks that a 2xx is what the endpoint promises — JSON into
+// out, or for power no body or JSON nobody reads — and fills out. A web page
+// (a maintenance page) or broken JSON is never success; after a power
+// signal the user is told to check before sending it again.
+func decodeInto(r request, res result, out any) error {
+	body := bytes.TrimSpace(res.body)
+	var detail string
+	switch {
+	case httpapi.LooksHTML(res.header, body):
+		detail = "an HTML page instead of JSON"
+	case len(body) == 0 && (out == nil || res.status == http.StatusNoContent):
 		return nil
+	case len(body) == 0:
+		detail = "an empty answer where JSON is due"
+	case out == nil && !json.Valid(body):
+		detail = "malformed JSON"
+	case out == nil:
+		return nil
+	default:
+		err := json.Unmarshal(body, out)
+		if err == nil {
+			return nil
+		}
+		detail = "answer is not the expected JSON: " + httpapi.JSONProblem(err)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return &panel.Error{Kind: panel.ErrBadResponse, Op: r.op, Detail: "answer is not the expected JSON"}
+	e := &panel.Error{Kind: panel.ErrBadResponse, Op: r.op, Status: res.status, Detail: detail}
+	if r.method != http.MethodGet {
+		e.Message = "Shardlyn answered something that is not its API's answer. The bot cannot tell whether the request was carried out: check the server's state before sending it again."
 	}
-	return nil
+	return e
 }
 
 // transportError reports a call that got no answer. The *url.Error that

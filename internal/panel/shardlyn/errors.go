@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // maxDetail bounds how much of the panel's own sentence is kept.
@@ -116,9 +116,5 @@ func oneLine(s string) string {
 	}, s))
 }
 
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
-}
+// clip bounds s to n characters and an ellipsis.
+func clip(s string, n int) string { return trunc.Runes(s, n+1) }

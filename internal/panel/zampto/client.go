@@ -43,9 +43,8 @@ const (
 type Client struct {
 	base    *url.URL
 	token   string
-	conn    httpapi.Caller
+	api     httpapi.Client
 	maxWait time.Duration
-	retry   httpapi.Retrier
 	limitN  int
 	limitW  time.Duration
 	queue   *httpapi.Bucket
@@ -59,7 +58,7 @@ type Option func(*Client) error
 // WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
 // copy refuses redirects so the key never follows one to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error { return httpapi.SetHTTPClient(&c.conn.HC, hc) }
+	return func(c *Client) error { return httpapi.SetHTTPClient(&c.api.HC, hc) }
 }
 
 // WithRateLimit sets the limit the client keeps to: at most n requests in
@@ -79,7 +78,7 @@ func WithRateLimit(n int, per time.Duration) Option {
 // turn in the queue, every attempt and the pauses between retries. A call
 // whose turn would come too late fails at once with ErrRateLimited.
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.conn.Timeout, "WithTimeout", d) }
+	return func(c *Client) error { return httpapi.SetPositive(&c.api.Timeout, "WithTimeout", d) }
 }
 
 // WithMaxQueueWait bounds how long a request waits for its turn (default
@@ -93,7 +92,7 @@ func WithMaxQueueWait(d time.Duration) Option {
 // again (default 2) and the first pause between tries (default 500 ms,
 // doubling). Power signals are never retried.
 func WithRetries(n int, backoff time.Duration) Option {
-	return func(c *Client) error { return c.retry.Set(n, backoff) }
+	return func(c *Client) error { return c.api.Retry.Set(n, backoff) }
 }
 
 // New returns a client for the zampto API at baseURL ("" for the documented
@@ -106,21 +105,19 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if err := checkToken(token); err != nil {
 		return nil, configError(err.Error())
 	}
-	c := &Client{
-		base: base, token: token, maxWait: defaultMaxWait,
-		conn:   httpapi.Caller{Panel: "zampto", HC: &http.Client{}, Timeout: defaultTimeout, MaxBody: maxBody},
-		retry:  httpapi.Retrier{Tries: defaultRetries, Backoff: defaultBackoff, MaxRetryAfter: maxRetryAfter},
-		limitN: defaultLimit, limitW: defaultWindow,
-	}
+	c := &Client{base: base, token: token, maxWait: defaultMaxWait, limitN: defaultLimit, limitW: defaultWindow}
+	c.api = c.newAPI()
+	c.api.Base = base
+	_ = c.api.Retry.Set(defaultRetries, defaultBackoff)
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())
 		}
 	}
-	c.queue = httpapi.NewBucket(c.limitN, c.limitW, c.maxWait)
+	c.queue = httpapi.NewBucket(nil, c.limitN, c.limitN, c.limitW, c.maxWait)
 	// A redirect means the base URL is not the API's address: report it
 	// rather than follow it with the key.
-	c.conn.HC.CheckRedirect = httpapi.NoRedirects
+	c.api.HC.CheckRedirect = httpapi.NoRedirects
 	return c, nil
 }
 

@@ -76,7 +76,7 @@ func (c *Client) statusError(op string, status int, h http.Header, body []byte) 
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, c.limitW)
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, time.Now(), c.limitW)
 		e.Message = c.limitedMessage(e.RetryAfter)
 	case status >= 500:
 		e.Kind = panel.ErrUnavailable

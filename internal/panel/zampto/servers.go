@@ -23,8 +23,8 @@ const StatusSyncing = "syncing"
 // power state (zampto reports none), so Server.State stays empty.
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list servers"
-	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/list"})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/list"}, &body); err != nil {
 		return nil, err
 	}
 	servers, err := decodeList(body)
@@ -55,11 +55,11 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	if err != nil {
 		return err
 	}
-	body, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/" + string(sig),
-		body: struct {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodPost, Path: "/" + string(sig),
+		Body: struct {
 			Server uint64 `json:"server"`
-		}{n}})
-	if err != nil {
+		}{n}}, &body); err != nil {
 		return err
 	}
 	if err := decodeAck(body); err != nil {
@@ -78,8 +78,8 @@ func (c *Client) Command(_ context.Context, id, _ string) error {
 // `bot check`. It does not prove the key works: Servers does.
 func (c *Client) Health(ctx context.Context) error {
 	const op = "health check"
-	body, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "/health", noAuth: true})
-	if err != nil {
+	var body json.RawMessage
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/health", NoAuth: true}, &body); err != nil {
 		return err
 	}
 	status, err := decodeHealth(body)

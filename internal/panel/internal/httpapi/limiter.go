@@ -7,23 +7,28 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
-// Headroom is the least time a request needs once its turn comes: a slot
+// headroom is the least time a request needs once its turn comes: a slot
 // that would leave less than this before the caller's deadline is refused at
 // once, because the request could not finish anyway. Retry decisions keep
 // the same margin.
-const Headroom = 50 * time.Millisecond
+const headroom = 50 * time.Millisecond
 
 // Bucket paces requests so that the panel never sees more than n of them in
 // any window of length per, however it counts them (a fixed window that
 // resets, or a sliding one), and holds every request back while the panel
-// has asked the bot to wait (a 429). A token bucket of burst b and rate r
-// lets through at most b + r·per requests in any window of length per, so b
-// is kept small and r = (n-b)/per: the long-run pace is a little under the
-// documented limit, which is the price of never meeting a 429.
+// has asked the bot to wait (a 429, or rate-limit headers saying the window
+// is spent). A token bucket of burst b and rate r lets through at most
+// b + r·per requests in any window of length per, so b is kept small and
+// r = (n-b)/per: the long-run pace is a little under the documented limit,
+// which is the price of never meeting a 429.
 type Bucket struct {
 	lim     *rate.Limiter
+	clk     clock.Clock
 	maxWait time.Duration
 
 	mu          sync.Mutex // orders the clock readings handed to lim
@@ -31,40 +36,44 @@ type Bucket struct {
 }
 
 // NewBucket sizes a bucket for at most n requests in any window of length
-// per; a request waits at most maxWait for its turn when the caller's
-// context has no earlier deadline.
-func NewBucket(n int, per, maxWait time.Duration) *Bucket {
-	burst := max(1, n/5)
+// per, with a burst of at most maxBurst; a request waits at most maxWait
+// for its turn when the caller's context has no earlier deadline. clk nil
+// is the wall clock.
+func NewBucket(clk clock.Clock, n, maxBurst int, per, maxWait time.Duration) *Bucket {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	burst := max(1, min(maxBurst, n/5))
 	every := per / time.Duration(max(1, n-burst))
-	if n == 1 {
+	if n <= burst {
 		// One request per window: space them a tenth more than the window,
 		// so a little network jitter cannot put two in one window.
-		every = per + per/10
+		burst, every = 1, per+per/10
 	}
-	return &Bucket{lim: rate.NewLimiter(rate.Every(every), burst), maxWait: maxWait}
+	return &Bucket{lim: rate.NewLimiter(rate.Every(every), burst), clk: clk, maxWait: maxWait}
 }
 
-// QueueFull says the request's turn would come too late for its deadline;
-// After is how long until the next free slot.
-type QueueFull struct{ After time.Duration }
+// queueFull says the request's turn would come too late for its deadline;
+// after is how long until the next free slot.
+type queueFull struct{ after time.Duration }
 
-func (q *QueueFull) Error() string {
-	return fmt.Sprintf("the request queue is full: the next free slot is in %s", q.After.Round(time.Millisecond))
+func (q *queueFull) Error() string {
+	return fmt.Sprintf("the request queue is full: the next free slot is in %s", q.after.Round(time.Millisecond))
 }
 
 // Wait takes a slot, sleeping until it comes. When the slot would come after
 // the deadline (the caller's, or maxWait from now when the caller set none)
-// it fails at once with *QueueFull instead of waiting in vain: a Discord
+// it fails at once with *queueFull instead of waiting in vain: a Discord
 // command must get a prompt "try again in N s", not hang.
 func (b *Bucket) Wait(ctx context.Context) error {
 	res, delay, err := b.reserve(ctx)
 	if err != nil || delay <= 0 {
 		return err
 	}
-	if err := Sleep(ctx, delay); err != nil {
+	if err := backoff.Sleep(ctx, b.clk, delay); err != nil {
 		// Give the slot back so the requests behind this one move up.
 		b.mu.Lock()
-		res.CancelAt(time.Now())
+		res.CancelAt(b.clk.Now())
 		b.mu.Unlock()
 		return err
 	}
@@ -78,29 +87,29 @@ func (b *Bucket) Wait(ctx context.Context) error {
 func (b *Bucket) reserve(ctx context.Context) (*rate.Reservation, time.Duration, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := time.Now()
+	now := b.clk.Now()
 	res := b.lim.ReserveN(now, 1)
 	delay := max(res.DelayFrom(now), b.pausedUntil.Sub(now))
 	if delay <= 0 {
 		return res, 0, nil
 	}
-	deadline := now.Add(b.maxWait)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
+	wait := b.maxWait
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		wait = time.Until(dl)
 	}
-	if now.Add(delay + Headroom).After(deadline) {
+	if delay+headroom > wait {
 		res.CancelAt(now)
-		return nil, 0, &QueueFull{After: delay}
+		return nil, 0, &queueFull{after: delay}
 	}
 	return res, delay, nil
 }
 
-// QueueContext is the context to wait for a turn in: it ends when a quarter
+// queueContext is the context to wait for a turn in: it ends when a quarter
 // of what is left of ctx remains, so that a request whose turn comes still
 // has time to be answered. Without it a call bounded by its timeout could
 // get its turn a moment before its deadline, spend a slot of the panel's
 // limit and then report that the panel "did not answer in time".
-func QueueContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func queueContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return context.WithCancel(ctx)
@@ -108,12 +117,20 @@ func QueueContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithDeadline(ctx, dl.Add(-time.Until(dl)/4))
 }
 
-// Pause holds every request back until the panel's Retry-After has passed.
+// Pause holds every request back for d from now, unless a longer pause
+// already holds them: the panel's Retry-After, or the rest of a window its
+// rate-limit headers say is spent.
 func (b *Bucket) Pause(d time.Duration) {
-	until := time.Now().Add(d)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if until.After(b.pausedUntil) {
+	if until := b.clk.Now().Add(d); until.After(b.pausedUntil) {
 		b.pausedUntil = until
 	}
+}
+
+// pausedFor is how long requests are still held back.
+func (b *Bucket) pausedFor() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(0, b.pausedUntil.Sub(b.clk.Now()))
 }

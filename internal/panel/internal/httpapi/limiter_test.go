@@ -16,28 +16,28 @@ import (
 // window, which must stay within the limit.
 func TestBucketNeverExceedsTheLimitInAnyWindow(t *testing.T) {
 	for _, n := range []int{1, 2, 5, 20, 60, 1000} {
-		b := NewBucket(n, 10*time.Second, time.Minute)
+		b := NewBucket(nil, n, n, 10*time.Second, time.Minute)
 		inWindow := float64(b.lim.Burst()) + float64(b.lim.Limit())*10
 		assert.LessOrEqual(t, math.Floor(inWindow+1e-6), float64(n), "n=%d", n)
 		assert.GreaterOrEqual(t, inWindow, float64(n)*0.9, "n=%d: not needlessly slow", n)
 	}
-	b := NewBucket(5, 10*time.Second, time.Minute)
+	b := NewBucket(nil, 5, 5, 10*time.Second, time.Minute)
 	assert.Equal(t, 1, b.lim.Burst())
 	assert.InDelta(t, 0.4, float64(b.lim.Limit()), 1e-9, "one request every 2.5 s")
 }
 
 func TestBucketRefusesAtOnceOrGivesTheSlotBack(t *testing.T) {
-	b := NewBucket(1, time.Hour, time.Minute)
+	b := NewBucket(nil, 1, 1, time.Hour, time.Minute)
 	require.NoError(t, b.Wait(context.Background()))
 
 	start := time.Now()
 	err := b.Wait(context.Background())
-	var qf *QueueFull
+	var qf *queueFull
 	require.ErrorAs(t, err, &qf, "no deadline: maxWait bounds the queue")
-	assert.Greater(t, qf.After, time.Hour)
+	assert.Greater(t, qf.after, time.Hour)
 	assert.Less(t, time.Since(start), time.Second)
 
-	b = NewBucket(1, 100*time.Millisecond, time.Minute)
+	b = NewBucket(nil, 1, 1, 100*time.Millisecond, time.Minute)
 	require.NoError(t, b.Wait(context.Background()))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -47,12 +47,12 @@ func TestBucketRefusesAtOnceOrGivesTheSlotBack(t *testing.T) {
 }
 
 func TestBucketPauseHoldsEveryRequest(t *testing.T) {
-	b := NewBucket(1000, time.Second, time.Minute)
+	b := NewBucket(nil, 1000, 1000, time.Second, time.Minute)
 	b.Pause(time.Hour)
 	b.Pause(time.Second) // a shorter pause does not shorten the longer one
-	var qf *QueueFull
+	var qf *queueFull
 	require.ErrorAs(t, b.Wait(context.Background()), &qf)
-	assert.Greater(t, qf.After, 59*time.Minute)
+	assert.Greater(t, qf.after, 59*time.Minute)
 	assert.Contains(t, qf.Error(), "the next free slot is in")
 }
 
@@ -60,18 +60,18 @@ func TestBucketPauseHoldsEveryRequest(t *testing.T) {
 // quarter of the deadline is refused at once, not taken with no time left
 // for the request itself.
 func TestQueueContextLeavesTimeToAnswer(t *testing.T) {
-	b := NewBucket(1, time.Second, time.Minute) // one every 1.1 s
+	b := NewBucket(nil, 1, 1, time.Second, time.Minute) // one every 1.1 s
 	require.NoError(t, b.Wait(context.Background()))
 	ctx, cancel := context.WithTimeout(context.Background(), 1300*time.Millisecond)
 	defer cancel()
-	qctx, qcancel := QueueContext(ctx)
+	qctx, qcancel := queueContext(ctx)
 	defer qcancel()
 	start := time.Now()
-	var qf *QueueFull
+	var qf *queueFull
 	require.ErrorAs(t, b.Wait(qctx), &qf, "the turn at 1.1 s leaves 0.2 s of 1.3 s: too little")
 	assert.Less(t, time.Since(start), 500*time.Millisecond, "refused at once")
 
-	qctx, qcancel = QueueContext(context.Background())
+	qctx, qcancel = queueContext(context.Background())
 	defer qcancel()
 	_, ok := qctx.Deadline()
 	assert.False(t, ok, "no deadline, none added")

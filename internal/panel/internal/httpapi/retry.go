@@ -9,43 +9,48 @@ import (
 	"strings"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
-// Retrier is the retry policy of a client whose requests queue in a Bucket:
-// only GETs are tried again — a power signal or a console command is never
-// sent twice — on network errors, timeouts and 5xx with a doubling pause,
-// and on a 429 whose Retry-After is short and fits the deadline. Nothing is
-// retried past the caller's deadline.
+// Retrier is the funnel's retry policy: only GETs are tried again — a power
+// signal or a console command is never sent twice — on network errors,
+// timeouts and 5xx after Backoff's pause, and on a 429 after its
+// Retry-After when that is short and fits the deadline. Nothing is retried
+// past the caller's deadline.
 type Retrier struct {
-	Tries   int           // how many more times a failed GET is sent
-	Backoff time.Duration // the first pause after a network error or 5xx
+	Tries   int            // how many more times a failed GET is sent
+	Backoff backoff.Policy // the pause after a network error or 5xx
 	// MaxRetryAfter is the longest 429 a GET waits out; past it the rate
 	// limit error goes back to the user at once.
 	MaxRetryAfter time.Duration
 }
 
 // Set is the body of a client's WithRetries option: it refuses counts a
-// user could not mean, and a negative pause.
-func (p *Retrier) Set(n int, backoff time.Duration) error {
-	if n < 0 || n > 10 || backoff < 0 {
-		return fmt.Errorf("WithRetries: %d tries after %s: use 0 to 10 and a non-negative pause", n, backoff)
+// user could not mean, and a negative pause. The pause doubles per try.
+func (p *Retrier) Set(n int, first time.Duration) error {
+	if n < 0 || n > 10 || first < 0 {
+		return fmt.Errorf("WithRetries: %d tries after %s: use 0 to 10 and a non-negative pause", n, first)
 	}
-	p.Tries, p.Backoff = n, backoff
+	p.Tries, p.Backoff = n, backoff.Policy{Base: first, Max: first << n}
 	return nil
 }
 
-// Do calls send until it succeeds or its failure is not worth another try,
-// and returns the last answer or failure.
-func (p Retrier) Do(ctx context.Context, method string, send func() ([]byte, error)) ([]byte, error) {
+// do calls send until it succeeds or its failure is not worth another try,
+// and returns the last failure; a wait cut short by ctx is its cause.
+func (p Retrier) do(ctx context.Context, clk clock.Clock, method string, send func() error) error {
 	for attempt := 0; ; attempt++ {
-		body, err := send()
+		err := send()
 		if err == nil {
-			return body, nil
+			return nil
 		}
 		wait, retry := p.wait(ctx, method, err, attempt)
-		if !retry || Sleep(ctx, wait) != nil {
-			return nil, err
+		if !retry {
+			return err
+		}
+		if serr := backoff.Sleep(ctx, clk, wait); serr != nil {
+			return withCause(err, serr)
 		}
 	}
 }
@@ -58,37 +63,29 @@ func (p Retrier) wait(ctx context.Context, method string, err error, attempt int
 	}
 	switch {
 	case pe.Status == http.StatusTooManyRequests:
-		// The Bucket, paused by the 429, does the waiting; the deadline must
-		// still leave room for it, so that the 429 is returned rather than
-		// "queue full".
-		return 0, pe.RetryAfter <= p.MaxRetryAfter && fits(ctx, pe.RetryAfter)
+		wait := max(pe.RetryAfter, 0)
+		return wait, wait <= p.MaxRetryAfter && fits(ctx, wait)
 	case errors.Is(pe, panel.ErrUnavailable) && (pe.Status == 0 || pe.Status >= 500):
-		wait := p.Backoff << attempt
+		wait := p.Backoff.Delay(attempt)
 		return wait, fits(ctx, wait)
 	}
 	return 0, false
 }
 
-// fits reports whether waiting d still leaves Headroom before ctx's deadline.
-func fits(ctx context.Context, d time.Duration) bool {
-	dl, ok := ctx.Deadline()
-	return !ok || time.Until(dl) >= d+Headroom
+// withCause records why waiting for a retry stopped, keeping the kind of
+// the failure that was being waited out.
+func withCause(err, cause error) error {
+	var pe *panel.Error
+	if errors.As(err, &pe) && pe.Err == nil {
+		pe.Err = cause
+	}
+	return err
 }
 
-// Sleep waits d on a timer that gives up when ctx ends; it returns at once
-// (with ctx's error, if any) when d is not positive.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// fits reports whether waiting d still leaves headroom before ctx's deadline.
+func fits(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) >= d+headroom
 }
 
 // RetryAfter reads the Retry-After header, in whole seconds or as an HTTP
@@ -109,24 +106,23 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 // RetryAfterOr is how long a 429 asks the bot to wait: its Retry-After,
 // capped at an hour, else a whole window of the panel's limit — without a
 // header, waiting a window out is the only wait sure to be enough.
-func RetryAfterOr(h http.Header, window time.Duration) time.Duration {
-	if d, ok := RetryAfter(h, time.Now()); ok {
+func RetryAfterOr(h http.Header, now time.Time, window time.Duration) time.Duration {
+	if d, ok := RetryAfter(h, now); ok {
 		return min(max(d, 0), time.Hour)
 	}
 	return window
 }
 
-// QueueError turns a failed Bucket.Wait into the call's error:
+// queueError turns a failed Bucket.Wait into the call's error:
 // ErrRateLimited when the queue is full, its Message saying when to try
 // again (full writes it, in the panel's words), and ErrUnavailable when the
-// caller gave up waiting its turn. option names the setting that sizes the
-// queue, for the operator's log.
-func QueueError(op, option string, err error, full func(after time.Duration) string) *panel.Error {
-	var qf *QueueFull
+// caller gave up waiting its turn.
+func queueError(op string, err error, full func(after time.Duration) string) *panel.Error {
+	var qf *queueFull
 	if errors.As(err, &qf) {
-		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, RetryAfter: qf.After,
-			Detail:  "the bot's request queue (" + option + ") cannot serve this call before its deadline",
-			Message: full(qf.After)}
+		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, RetryAfter: qf.after,
+			Detail:  "the bot's request queue cannot serve this call before its deadline",
+			Message: full(qf.after)}
 	}
 	return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "gave up waiting for a slot in the request queue", Err: err}
 }

@@ -10,17 +10,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
 // failing answers err to every call and counts the calls.
-func failing(err error) (func() ([]byte, error), *int) {
+func failing(err error) (func() error, *int) {
 	n := 0
-	return func() ([]byte, error) { n++; return nil, err }, &n
+	return func() error { n++; return err }, &n
 }
 
 func TestRetrierTriesOnlyWhatIsSafe(t *testing.T) {
-	p := Retrier{Tries: 2, Backoff: time.Millisecond, MaxRetryAfter: time.Second}
+	p := Retrier{Tries: 2, Backoff: backoff.Policy{Base: time.Millisecond, Max: time.Second}, MaxRetryAfter: time.Second}
 	tests := []struct {
 		name   string
 		method string
@@ -40,7 +43,7 @@ func TestRetrierTriesOnlyWhatIsSafe(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			send, calls := failing(tt.err)
-			_, err := p.Do(context.Background(), tt.method, send)
+			err := p.do(context.Background(), clock.Real{}, tt.method, send)
 			assert.Equal(t, tt.err, err, "the last failure is returned")
 			assert.Equal(t, tt.calls, *calls)
 		})
@@ -48,43 +51,42 @@ func TestRetrierTriesOnlyWhatIsSafe(t *testing.T) {
 }
 
 func TestRetrierStopsAtTheDeadline(t *testing.T) {
-	p := Retrier{Tries: 5, Backoff: time.Hour, MaxRetryAfter: time.Hour}
+	p := Retrier{Tries: 5, Backoff: backoff.Policy{Base: time.Hour, Max: time.Hour}, MaxRetryAfter: time.Hour}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	send, calls := failing(&panel.Error{Kind: panel.ErrUnavailable, Status: 503})
 	start := time.Now()
-	_, err := p.Do(ctx, http.MethodGet, send)
+	err := p.do(ctx, clock.Real{}, http.MethodGet, send)
 	require.Error(t, err)
 	assert.Equal(t, 1, *calls, "an hour's pause does not fit a minute")
 	assert.Less(t, time.Since(start), time.Second)
 
 	send, calls = failing(&panel.Error{Kind: panel.ErrRateLimited, Status: 429, RetryAfter: 2 * time.Minute})
-	_, _ = p.Do(ctx, http.MethodGet, send)
+	_ = p.do(ctx, clock.Real{}, http.MethodGet, send)
 	assert.Equal(t, 1, *calls, "a 429 that outlasts the deadline is given back")
 
-	p.Backoff = 10 * time.Millisecond
+	p.Backoff = backoff.Policy{Base: 10 * time.Millisecond, Max: time.Second}
 	cctx, ccancel := context.WithCancel(context.Background())
 	n := 0
-	_, err = p.Do(cctx, http.MethodGet, func() ([]byte, error) {
+	err = p.do(cctx, clock.Real{}, http.MethodGet, func() error {
 		n++
 		ccancel()
-		return nil, &panel.Error{Kind: panel.ErrUnavailable}
+		return &panel.Error{Kind: panel.ErrUnavailable}
 	})
 	require.Error(t, err)
 	assert.Equal(t, 1, n, "a cancelled caller is not retried")
 }
 
 func TestRetrierReturnsTheFirstSuccess(t *testing.T) {
-	p := Retrier{Tries: 2, Backoff: time.Millisecond}
+	p := Retrier{Tries: 2, Backoff: backoff.Policy{Base: time.Millisecond, Max: time.Second}}
 	n := 0
-	body, err := p.Do(context.Background(), http.MethodGet, func() ([]byte, error) {
+	err := p.do(context.Background(), clock.Real{}, http.MethodGet, func() error {
 		if n++; n < 2 {
-			return nil, &panel.Error{Kind: panel.ErrUnavailable, Status: 500}
+			return &panel.Error{Kind: panel.ErrUnavailable, Status: 500}
 		}
-		return []byte("ok"), nil
+		return nil
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "ok", string(body))
 	assert.Equal(t, 2, n)
 }
 
@@ -94,18 +96,34 @@ func TestRetrierSetRefusesNonsense(t *testing.T) {
 	assert.Error(t, p.Set(11, 0))
 	assert.Error(t, p.Set(1, -time.Second))
 	require.NoError(t, p.Set(3, time.Second))
-	assert.Equal(t, Retrier{Tries: 3, Backoff: time.Second}, p)
+	assert.Equal(t, Retrier{Tries: 3, Backoff: backoff.Policy{Base: time.Second, Max: 8 * time.Second}}, p)
 }
 
-func TestSleepHonoursTheContext(t *testing.T) {
-	assert.NoError(t, Sleep(context.Background(), 0))
-	assert.NoError(t, Sleep(context.Background(), time.Millisecond))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	assert.ErrorIs(t, Sleep(ctx, 0), context.Canceled)
-	start := time.Now()
-	assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
-	assert.Less(t, time.Since(start), time.Second)
+// TestRetryWaitsOnTheClock: the pause between tries is the policy's, taken
+// on the client's clock, so a test moves time by hand instead of sleeping.
+func TestRetryWaitsOnTheClock(t *testing.T) {
+	clk := manualclock.New(time.Unix(0, 0))
+	p := Retrier{Tries: 2, Backoff: backoff.Policy{Base: time.Second, Max: time.Minute}, MaxRetryAfter: 5 * time.Second}
+	send, calls := failing(&panel.Error{Kind: panel.ErrUnavailable, Status: 503})
+	done := make(chan error, 1)
+	go func() { done <- p.do(context.Background(), clk, http.MethodGet, send) }()
+	for _, d := range []time.Duration{time.Second, 2 * time.Second} {
+		require.Eventually(t, func() bool { return clk.Pending() == 1 }, 5*time.Second, time.Millisecond)
+		clk.Advance(d)
+	}
+	require.Error(t, <-done)
+	assert.Equal(t, 3, *calls)
+
+	send, calls = failing(&panel.Error{Kind: panel.ErrRateLimited, Status: 429, RetryAfter: 3 * time.Second})
+	go func() { done <- p.do(context.Background(), clk, http.MethodGet, send) }()
+	require.Eventually(t, func() bool { return clk.Pending() == 1 }, 5*time.Second, time.Millisecond)
+	clk.Advance(2 * time.Second)
+	assert.Equal(t, 1, *calls, "Retry-After is honoured")
+	clk.Advance(time.Second)
+	require.Eventually(t, func() bool { return clk.Pending() == 1 }, 5*time.Second, time.Millisecond)
+	clk.Advance(3 * time.Second)
+	require.Error(t, <-done)
+	assert.Equal(t, 3, *calls)
 }
 
 func TestRetryAfter(t *testing.T) {
@@ -138,25 +156,25 @@ func TestRetryAfter(t *testing.T) {
 
 func TestRetryAfterOrCapsAndFallsBack(t *testing.T) {
 	h := http.Header{}
-	assert.Equal(t, 10*time.Second, RetryAfterOr(h, 10*time.Second), "no header: a whole window")
+	assert.Equal(t, 10*time.Second, RetryAfterOr(h, time.Now(), 10*time.Second), "no header: a whole window")
 	h.Set("Retry-After", "42")
-	assert.Equal(t, 42*time.Second, RetryAfterOr(h, time.Minute))
+	assert.Equal(t, 42*time.Second, RetryAfterOr(h, time.Now(), time.Minute))
 	h.Set("Retry-After", "999999")
-	assert.Equal(t, time.Hour, RetryAfterOr(h, time.Minute))
+	assert.Equal(t, time.Hour, RetryAfterOr(h, time.Now(), time.Minute))
 	h.Set("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")
-	assert.Zero(t, RetryAfterOr(h, time.Minute), "a date in the past: no wait, never a negative one")
+	assert.Zero(t, RetryAfterOr(h, time.Now(), time.Minute), "a date in the past: no wait, never a negative one")
 }
 
 func TestQueueError(t *testing.T) {
 	full := func(after time.Duration) string { return "try again in " + after.String() }
-	e := QueueError("list servers", "WithRateLimit", &QueueFull{After: 3 * time.Second}, full)
+	e := queueError("list servers", &queueFull{after: 3 * time.Second}, full)
 	assert.ErrorIs(t, e, panel.ErrRateLimited)
 	assert.Equal(t, 3*time.Second, e.RetryAfter)
 	assert.Equal(t, "try again in 3s", e.Message)
-	assert.Contains(t, e.Detail, "(WithRateLimit)")
+	assert.Contains(t, e.Detail, "the bot's request queue")
 	assert.Equal(t, "list servers", e.Op)
 
-	e = QueueError("list servers", "WithRateLimit", context.Canceled, full)
+	e = queueError("list servers", context.Canceled, full)
 	assert.ErrorIs(t, e, panel.ErrUnavailable)
 	assert.ErrorIs(t, e, context.Canceled)
 }
