@@ -88,6 +88,12 @@ func (h *harness) next() event {
 	case ev := <-h.events:
 		return ev
 	case err := <-h.done:
+		select { // the sink is buffered: what was handed over before the end comes first
+		case ev := <-h.events:
+			h.done <- err
+			return ev
+		default:
+		}
 		h.t.Fatalf("stream ended early: %v", err)
 	case <-time.After(5 * time.Second):
 		h.t.Fatalf("no event within 5 s; requests %v", h.sim.Requests())
