@@ -187,8 +187,22 @@ func BenchmarkRelayLatency(b *testing.B) {
 }
 
 // stamps reads the send times out of the "lat <i> <ns>" lines of a
-// request's content, JSON or multipart.
+// request's content.
 func stamps(r *http.Request) []int64 {
+	var out []int64
+	for _, l := range requestLines(r) {
+		var i int
+		var ns int64
+		if _, err := fmt.Sscanf(l, "lat %d %d", &i, &ns); err == nil {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// requestLines reads the lines of a message request's content, JSON or
+// multipart.
+func requestLines(r *http.Request) []string {
 	if r.Method != http.MethodPost || r.GetBody == nil {
 		return nil
 	}
@@ -208,13 +222,5 @@ func stamps(r *http.Request) []int64 {
 	if json.Unmarshal(raw, &msg) != nil {
 		return nil
 	}
-	var out []int64
-	for _, l := range strings.Split(msg.Content, "\n") {
-		var i int
-		var ns int64
-		if _, err := fmt.Sscanf(l, "lat %d %d", &i, &ns); err == nil {
-			out = append(out, ns)
-		}
-	}
-	return out
+	return strings.Split(msg.Content, "\n")
 }
