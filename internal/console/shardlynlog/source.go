@@ -40,9 +40,6 @@ const (
 	handshakeTimeout = 10 * time.Second
 )
 
-// defaultBackoff: 1 s doubling to 30 s, each wait shortened by up to half.
-var defaultBackoff = backoff.Policy{Base: time.Second, Max: 30 * time.Second, Jitter: 0.5}
-
 // Socketer is what the source needs from the Shardlyn client;
 // *shardlyn.Client (internal/panel/shardlyn) implements it.
 type Socketer interface {
@@ -77,7 +74,8 @@ func New(sock Socketer, instanceID string, opts ...Option) (*Source, error) {
 	}
 	s := &Source{
 		sock: sock, id: instanceID, window: defaultWindow, hold: defaultHold,
-		backoff: defaultBackoff, clock: clock.Real{}, log: slog.New(slog.DiscardHandler),
+		// 1 s doubling to 30 s, each wait shortened by up to half.
+		backoff: backoff.Policy{Base: time.Second, Max: 30 * time.Second, Jitter: 0.5}, clock: clock.Real{}, log: slog.New(slog.DiscardHandler),
 		dialer: &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: handshakeTimeout},
 	}
 	for _, o := range opts {
