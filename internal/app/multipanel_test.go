@@ -150,7 +150,8 @@ func TestFleetCmdOnEveryKind(t *testing.T) {
 	assert.Contains(t, cmd("skyblock"), "not running", "412 from ServerPrism")
 	before := len(f.zampto.Requests())
 	assert.Contains(t, cmd("hub"), "zampto", "zampto has no console: said plainly")
-	assert.Contains(t, cmd("factory"), "shardlyn panel")
+	assert.Contains(t, cmd("factory"), "say hi", "Shardlyn takes commands through its console websocket")
+	assert.Equal(t, []string{"say hi"}, f.shard.Commands("inst-factory"))
 	assert.Len(t, f.zampto.Requests(), before, "nothing asked of zampto for a command it cannot take")
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/console"
-	consoleshardlyn "github.com/panelbot/panelbot/internal/console/shardlyn"
+	"github.com/panelbot/panelbot/internal/console/shardlynlog"
 	"github.com/panelbot/panelbot/internal/console/wings"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/shardlyn"
@@ -202,7 +202,7 @@ func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, erro
 				}))
 		}
 	case *shardlyn.Client:
-		s, err := consoleshardlyn.New(c, t.Server.ID, consoleshardlyn.WithLogger(rs.log))
+		s, err := shardlynlog.New(c, t.Server.ID, shardlynlog.WithLogger(rs.log))
 		if err != nil {
 			return nil, err
 		}

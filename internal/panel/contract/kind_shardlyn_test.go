@@ -30,7 +30,9 @@ const (
 // time.
 //
 // Rules from document 004:
-//   - FeatureResources and FeatureConsole; no console commands;
+//   - FeatureResources, FeatureConsole and FeatureCommand: a command is one
+//     text frame on the interactive console websocket; the sim refuses the
+//     console of an instance that is not running (409) → ErrOffline;
 //   - wrong credentials: 401 → ErrUnauthorized, for an API token and for a
 //     refused login alike (the login then stops for 15 minutes);
 //   - an unknown instance: 404 → ErrNotFound;
@@ -68,7 +70,7 @@ func startShard(t *testing.T, log *errLog, login bool) *env {
 	}
 	e := &env{
 		running: shardRunning, offline: shardOffline, unknown: shardUnknown, log: log,
-		secrets: secrets, credWord: word, credKinds: []error{panel.ErrUnauthorized}, offlineCommand: noCommands,
+		secrets: secrets, credWord: word, credKinds: []error{panel.ErrUnauthorized}, offlineCommand: offlineReported,
 		setDown:         sim.SetDown,
 		failNext:        func(_ *testing.T, status int) { sim.FailNext(status, http.StatusText(status)) },
 		throttleNextGET: func(*testing.T) { sim.FailNext(http.StatusTooManyRequests, "rate limit exceeded") },
@@ -92,11 +94,11 @@ func startShard(t *testing.T, log *errLog, login bool) *env {
 	return e
 }
 
-// shardSent counts power signals for an instance: each signal is its own
-// endpoint. Shardlyn has no command endpoint.
+// shardSent counts power signals for an instance (each signal is its own
+// endpoint) or the console websocket handshakes a command opens.
 func shardSent(sim *shardsim.Sim, id, action string) int {
-	if action != "power" {
-		return 0
+	if action == "command" {
+		return sim.Count(http.MethodGet, "/v1/instances/"+id+"/console")
 	}
 	n := 0
 	for _, s := range panel.Signals() {

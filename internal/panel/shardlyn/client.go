@@ -1,7 +1,7 @@
 // Package shardlyn drives the instances of a Shardlyn control plane
-// (api.shardlyn.com) through its REST API: list, power, live stats, and
-// the address and credential of an instance's log websocket for the
-// console relay. It authenticates with an API token, or logs in with an
+// (api.shardlyn.com) through its REST API: list, power, live stats,
+// console commands, and the address and credential of an instance's log
+// websocket and its log history for the console relay. It authenticates with an API token, or logs in with an
 // email and password and keeps the 15-minute access token fresh itself.
 package shardlyn
 
@@ -113,11 +113,10 @@ func isLoopback(host string) bool {
 // Kind names the panel kind.
 func (c *Client) Kind() string { return kind }
 
-// Features: live stats and the live console (the log websocket). Console
-// commands are not offered: the document gives no way to send one (the
-// interactive console websocket's input format is undocumented).
+// Features: live stats, the live console (the log websocket) and console
+// commands (the interactive console websocket, see Command).
 func (c *Client) Features() panel.Features {
-	return panel.Features(panel.FeatureResources | panel.FeatureConsole)
+	return panel.Features(panel.FeatureResources | panel.FeatureConsole | panel.FeatureCommand)
 }
 
 // Servers lists every instance the account can see.
@@ -195,12 +194,6 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 		return err
 	}
 	return c.do(ctx, request{method: http.MethodPost, path: instancePath(id, string(s)), op: op, id: id}, nil)
-}
-
-// Command is unsupported: the API documents no way to send console input.
-func (c *Client) Command(_ context.Context, id, _ string) error {
-	return &panel.Error{Kind: panel.ErrUnsupported, Op: "command " + id,
-		Message: "Shardlyn's API offers no documented way to send a console command. Use the console in the Shardlyn dashboard."}
 }
 
 func instancePath(id, action string) string {

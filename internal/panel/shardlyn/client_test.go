@@ -93,11 +93,7 @@ func TestKindAndFeatures(t *testing.T) {
 	assert.Equal(t, "shardlyn", c.Kind())
 	assert.True(t, c.Features().Has(panel.FeatureResources))
 	assert.True(t, c.Features().Has(panel.FeatureConsole))
-	assert.False(t, c.Features().Has(panel.FeatureCommand), "the API documents no way to send a command")
-	err := c.Command(context.Background(), "i-1", "say hi")
-	require.ErrorIs(t, err, panel.ErrUnsupported)
-	assert.Contains(t, panel.UserMessage(err), "no documented way")
-	assert.Empty(t, sim.Requests(), "an unsupported command costs no request")
+	assert.True(t, c.Features().Has(panel.FeatureCommand), "commands go through the console websocket")
 }
 
 func TestServersAndResources(t *testing.T) {

@@ -46,6 +46,7 @@ type instance struct {
 	changeAt  time.Time
 	startedAt time.Time
 	history   []string
+	commands  []string // received on the console websocket
 }
 
 func (s *Sim) addLocked(in Instance) {

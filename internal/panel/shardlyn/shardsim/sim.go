@@ -1,7 +1,8 @@
 // Package shardsim is a strict, in-process Shardlyn API for tests. It
 // answers what the API document describes (login and refresh with
 // 15-minute HS256 access tokens, API tokens, instances with power and
-// stats, the live-log websocket, the {"error": ...} envelope, the
+// stats, the live-log websocket, the log history, the interactive console
+// websocket, the {"error": ...} envelope, the
 // X-RateLimit-* headers) and refuses what the real API refuses: a missing
 // or expired token, a bad body, an unknown id, a request over the limit.
 //
@@ -203,6 +204,8 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("GET /v1/instances/{id}", s.authed(s.getInstance))
 	mux.HandleFunc("GET /v1/instances/{id}/stats", s.authed(s.stats))
 	mux.HandleFunc("GET /v1/instances/{id}/logs", s.authed(s.logs))
+	mux.HandleFunc("GET /v1/instances/{id}/logs/history", s.authed(s.history))
+	mux.HandleFunc("GET /v1/instances/{id}/console", s.authed(s.console))
 	mux.HandleFunc("POST /v1/instances/{id}/{action}", s.authed(s.power))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -1,4 +1,4 @@
-package shardlyn
+package shardlynlog
 
 import (
 	"strings"
@@ -29,7 +29,13 @@ func frameLines(messageType int, data []byte) []string {
 	if messageType != websocket.TextMessage && messageType != websocket.BinaryMessage {
 		return nil
 	}
-	text := strings.TrimRight(strings.ToValidUTF8(string(data), "\uFFFD"), "\r\n")
+	return splitLines(string(data))
+}
+
+// splitLines reads one frame's (or one history entry's) text as frameLines
+// says, so that a line compares equal whichever way it arrived.
+func splitLines(raw string) []string {
+	text := strings.TrimRight(strings.ToValidUTF8(raw, "\uFFFD"), "\r\n")
 	if text == "" {
 		return nil
 	}
