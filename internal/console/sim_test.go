@@ -38,7 +38,7 @@ func simSession(t *testing.T, s *fakediscord.Server) *discordgo.Session {
 
 // simRelay starts a relay into ch and returns its source and a stop that
 // ends it and waits until the hub has drained.
-func simRelay(t *testing.T, hub *console.Hub, ch string) (*source, func()) {
+func simRelay(t testing.TB, hub *console.Hub, ch string) (*source, func()) {
 	src := &source{in: make(chan console.Event, 4096)}
 	relay, err := hub.NewRelay(ch, src)
 	require.NoError(t, err)
@@ -188,5 +188,28 @@ func TestSimGlobalPace(t *testing.T) {
 			channels, rate, dur, sent, total.Posted, total.Folded, total.Dropped, total.Messages, s.RateLimited(), s.GlobalRateLimited())
 		assert.LessOrEqual(t, s.RateLimited(), 5)
 		assert.Equal(t, sent, total.Posted+total.Folded, "every line posted or attached")
+	})
+}
+
+// TestSimShutdownDuringFlood stops the relay in the middle of a flood of
+// 4,000 lines a second, as SIGTERM does: the hub must be drained within
+// 10 s, whatever the rate limits, and everything accounted for.
+func TestSimShutdownDuringFlood(t *testing.T) {
+	s := fakediscord.New(t, fakediscord.WithChannel(guild, channel))
+	synctest.Test(t, func(t *testing.T) {
+		hub, err := console.NewHub(simSession(t, s), console.WithDataDir(t.TempDir()))
+		require.NoError(t, err)
+		src, stop := simRelay(t, hub, channel)
+		feed(src, 12_000, 4000, "d") // 3 s
+		t0 := time.Now()
+		stop()
+		hub.Wait()
+		took := time.Since(t0)
+		st := hub.Stats(channel)
+		t.Logf("shutdown during a flood: drained in %s; posted %d, attached %d, dropped %d (logged), unconfirmed %d",
+			took.Round(time.Millisecond), st.Posted, st.Folded, st.Dropped, st.Unconfirmed)
+		assert.Less(t, took, 10*time.Second)
+		assert.Equal(t, st.Lines, st.Accounted())
+		assert.Zero(t, st.Pending+st.OnDisk)
 	})
 }
