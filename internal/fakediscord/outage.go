@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -14,8 +15,7 @@ import (
 // bot rides out Discord's bad moments.
 type outage struct {
 	badGatewayUntil time.Time // answer 502 to REST requests until then (fake clock)
-	refusing        bool      // no listener: connections are refused
-	addr            string    // where to listen again
+	refusing        bool      // the port is closed: connections are refused
 }
 
 // BadGatewayUntil makes every REST request answer 502 Bad Gateway, with the
@@ -39,7 +39,7 @@ func writeBadGateway(w http.ResponseWriter) {
 	_, _ = io.WriteString(w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")
 }
 
-// RefuseConnections closes the fake's listener and every open connection:
+// RefuseConnections closes the fake's port and every open connection:
 // new connections are refused (a dial error: the request never reached
 // Discord) until AcceptConnections. The gateway's websockets are closed too.
 // A client that reuses a kept-alive connection sees that one fail as a
@@ -51,32 +51,103 @@ func (s *Server) RefuseConnections() {
 		s.mu.Unlock()
 		return
 	}
-	s.out.refusing, s.out.addr = true, s.srv.Listener.Addr().String()
+	s.out.refusing = true
 	for c := range s.gw.conns {
 		c.kill()
 	}
 	s.mu.Unlock()
-	_ = s.srv.Listener.Close()
+	s.ln.pause()
 	s.srv.CloseClientConnections()
 }
 
-// AcceptConnections listens again on the same address after
-// RefuseConnections.
+// AcceptConnections opens the port again after RefuseConnections.
 func (s *Server) AcceptConnections() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.out.refusing {
 		return nil
 	}
-	ln, err := net.Listen("tcp", s.out.addr)
-	if err != nil {
+	if err := s.ln.resume(); err != nil {
 		return err
 	}
 	s.out.refusing = false
-	s.srv.Listener = ln
-	go func() { _ = s.srv.Config.Serve(ln) }()
 	return nil
 }
+
+// relistener is the fake's listener: pause closes the port, so that
+// connecting is refused, and resume listens on the same address again,
+// while the HTTP server keeps one listener throughout.
+type relistener struct {
+	addr net.Addr
+
+	mu     sync.Mutex
+	ln     net.Listener  // nil while paused
+	ready  chan struct{} // closed by resume
+	closed bool
+}
+
+func (r *relistener) Accept() (net.Conn, error) {
+	for {
+		r.mu.Lock()
+		ln, ready, closed := r.ln, r.ready, r.closed
+		r.mu.Unlock()
+		switch {
+		case closed:
+			return nil, net.ErrClosed
+		case ln == nil:
+			<-ready
+			continue
+		}
+		c, err := ln.Accept()
+		if err == nil {
+			return c, nil
+		}
+		r.mu.Lock()
+		paused := r.ln != ln && !r.closed
+		r.mu.Unlock()
+		if !paused {
+			return nil, err
+		}
+	}
+}
+
+func (r *relistener) pause() {
+	r.mu.Lock()
+	ln := r.ln
+	r.ln, r.ready = nil, make(chan struct{})
+	r.mu.Unlock()
+	if ln != nil {
+		_ = ln.Close()
+	}
+}
+
+func (r *relistener) resume() error {
+	ln, err := net.Listen(r.addr.Network(), r.addr.String())
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ln = ln
+	close(r.ready)
+	return nil
+}
+
+func (r *relistener) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.ln == nil {
+		close(r.ready) // wake a paused Accept
+		return nil
+	}
+	return r.ln.Close()
+}
+
+func (r *relistener) Addr() net.Addr { return r.addr }
 
 // Transport is an http.RoundTripper that hands requests to the fake
 // without a socket, for tests inside a testing/synctest bubble, where

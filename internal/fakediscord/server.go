@@ -41,6 +41,7 @@ const maxRecorded = 10000
 type Server struct {
 	cfg    config
 	srv    *httptest.Server
+	ln     *relistener // lets RefuseConnections close the port and reopen it
 	routes []route
 
 	mu            sync.Mutex
@@ -95,7 +96,10 @@ func New(t testing.TB, opts ...Option) *Server {
 		s.guilds[g] = true
 	}
 	s.routes = s.routeTable()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.ln = &relistener{ln: s.srv.Listener, addr: s.srv.Listener.Addr()}
+	s.srv.Listener = s.ln
+	s.srv.Start()
 	t.Cleanup(s.close)
 	return s
 }
