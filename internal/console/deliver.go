@@ -169,9 +169,17 @@ func (s *sender) settle(m *outMsg, out outcome, why string) {
 		s.disk.release(m.spilled, m.spillSize)
 		s.diskFlight = 0
 	}
-	switch out {
-	case sent:
+	if out == sent {
 		s.accept(m)
+		return
+	}
+	s.lose(m, out, why, n)
+}
+
+// lose counts the n lines of a message Discord did not accept and queues
+// what the channel must be told about them.
+func (s *sender) lose(m *outMsg, out outcome, why string, n int) {
+	switch out {
 	case unconfirmed:
 		s.stats.Unconfirmed += n
 		s.warn.unconfirmed += n
