@@ -40,6 +40,12 @@ type Config struct {
 	// RelayMemoryKB caps what one relay channel holds before the oldest
 	// console lines are dropped (and the channel told).
 	RelayMemoryKB int
+	// DataDir is where the bot keeps files (DATA_DIR, default ./data): the
+	// relay spills console lines past the memory cap under DataDir/relay.
+	DataDir string
+	// RelayDiskCapMB bounds one relay channel's spill file; past it the
+	// oldest waiting lines are dropped (and the channel told).
+	RelayDiskCapMB int
 
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
@@ -113,6 +119,8 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 		},
 		AuditChannelID: l.id("AUDIT_CHANNEL_ID"),
 		RelayMemoryKB:  l.positiveInt("RELAY_MEMORY_CAP_KB", 512),
+		DataDir:        l.path("DATA_DIR", "./data"),
+		RelayDiskCapMB: l.positiveInt("RELAY_DISK_CAP_MB", 64),
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
@@ -261,6 +269,20 @@ func (l *loader) positiveInt(name string, def int) int {
 		l.fail(name, fmt.Sprintf("must be a whole number above zero, not %s", quoted(v)))
 	}
 	return n
+}
+
+// path reads a directory path. Whether it is writable is checked where it
+// is used; here only what can never be a path is refused.
+func (l *loader) path(name, def string) string {
+	v := l.get(name)
+	if v == "" {
+		return def
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		l.fail(name, "must be a directory path, without control characters")
+		return def
+	}
+	return v
 }
 
 func (l *loader) level(name string) slog.Level {

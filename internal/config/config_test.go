@@ -38,6 +38,8 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, "pterodactyl", c.PanelKind)
 	assert.Equal(t, "https://panel.example.com", c.PanelURL)
 	assert.Equal(t, slog.LevelInfo, c.LogLevel)
+	assert.Equal(t, "./data", c.DataDir)
+	assert.Equal(t, 64, c.RelayDiskCapMB)
 	assert.Equal(t, "text", c.LogFormat)
 	assert.False(t, c.RelayCommands)
 	assert.Empty(t, c.ACL.AdminRoles)
@@ -97,6 +99,9 @@ func TestLoadMistakes(t *testing.T) {
 		{"relay without channel", "RELAY_SERVER", "Survival", "RELAY_CHANNEL_ID", "channel"},
 		{"relay commands alone", "RELAY_COMMANDS", "on", "RELAY_COMMANDS", "no relay"},
 		{"relay commands word", "RELAY_COMMANDS", "yes", "RELAY_COMMANDS", "off, on"},
+		{"disk cap zero", "RELAY_DISK_CAP_MB", "0", "RELAY_DISK_CAP_MB", "above zero"},
+		{"disk cap word", "RELAY_DISK_CAP_MB", "lots", "RELAY_DISK_CAP_MB", "above zero"},
+		{"data dir control", "DATA_DIR", "./data\x00x", "DATA_DIR", "directory path"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -58,7 +58,7 @@ func BenchmarkRelaySaturation(b *testing.B) {
 		clk := &scaledClock{base: time.Now(), real0: time.Now(), k: *satScale}
 		s := fakediscord.New(b, fakediscord.WithChannel(guild, channel), fakediscord.WithClock(clk.Now))
 		// The drain gets time enough to wait for the bucket once more.
-		hub, err := console.NewHub(session(b, s, rewrite{scale: *satScale}), console.WithClock(clk),
+		hub, err := console.NewHub(session(b, s, rewrite{scale: *satScale}), console.WithClock(clk), console.WithDataDir(b.TempDir()),
 			console.WithDrainTimeout(30*time.Second))
 		require.NoError(b, err)
 		_, src, stop := run(b, hub)
@@ -95,9 +95,12 @@ func report(b *testing.B, s *fakediscord.Server, hub *console.Hub, sent int, sta
 	t0 := msgs[0].Time
 	const window, perWindow = 5 * time.Second, 5
 	windows := int((end.Sub(t0) + window - 1) / window)
-	var code, steady, inFlood, files int
+	var code, steady, inFlood, files, first10 int
 	for _, m := range msgs {
 		files += len(m.Files)
+		if m.Time.Before(start.Add(10 * time.Second)) {
+			first10 += codeChars(m.Content)
+		}
 		if !m.Time.Before(end) {
 			continue // the drain after the flood
 		}
@@ -122,10 +125,12 @@ func report(b *testing.B, s *fakediscord.Server, hub *console.Hub, sent int, sta
 		require.False(b, seen[n], "line %d shown twice", n)
 		seen[n] = true
 	}
-	accounted := len(seen) + st.Dropped + st.Unconfirmed + st.Failed
+	accounted := len(seen) + st.Dropped + st.Unconfirmed + st.Failed // every line shown once, or counted as lost
 	budget := 100 * float64(code) / float64(windows*perWindow*2000)
 	steadyPct := 100 * float64(steady) / float64((windows-1)*perWindow*2000)
 	b.ReportMetric(budget, "%budget")
+	b.ReportMetric(100*float64(first10)/(10*2000), "%budget-first-10s")
+	b.ReportMetric(float64(s.RateLimited()), "429s")
 	b.ReportMetric(steadyPct, "%budget-after-1st-window")
 	b.ReportMetric(100*float64(accounted)/float64(sent), "%lines-accounted")
 	b.Logf("flood %s at %d lines/s: %d lines sent; %d messages in %d windows of 5 s (%d allowed), %d more while draining; "+

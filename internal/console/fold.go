@@ -37,37 +37,91 @@ func (s *sender) recentPosts(now int64) int {
 	return s.posts.len()
 }
 
-// fold moves the oldest lines into the message's attachment and writes the
-// summary. Only lines before the first queued notice are folded, so a
-// notice is never hidden in a file and order is kept. It reports whether
-// the rest of the message may be packed: false when a size limit cut the
-// fold short (see foldCount), because newer lines must not be shown before
-// the older ones still waiting; the next message folds on.
-func (s *sender) fold(b *builder, m *outMsg) bool {
+// attachLimit is the largest .log file the channel takes.
+func (s *sender) attachLimit() int64 {
+	limit := s.upload
+	if limit == 0 {
+		limit = uploadDefault
+	}
+	limit -= uploadRoom
+	if s.cfg.maxAttachment > 0 {
+		limit = min(limit, int64(s.cfg.maxAttachment))
+	}
+	return limit
+}
+
+// foldBacklog moves the oldest lines into the message's attachment: first
+// those on disk, then, when the policy says so, those in memory but the
+// newest that fit beside the summary. Only lines before the first queued
+// notice are folded, so a notice is never hidden in a file. It reports
+// whether the message may also show lines as text: not while older lines
+// wait on disk or a size limit cut the fold short, because newer lines
+// must never be shown before older ones; the next message folds on.
+func (s *sender) foldBacklog(b *builder, m *outMsg, final bool) bool {
+	a := &attachment{}
+	ok := s.foldDisk(a, m)
+	if ok && s.shouldFold(final) {
+		ok = s.foldMemory(b, a, m)
+	}
+	if a.count > 0 {
+		a.name = "console-" + time.Unix(0, a.first).UTC().Format("20060102-150405") + ".log"
+		m.file = a
+		// The summary does not notify on its own: a flood must not buzz
+		// everyone who follows the channel.
+		summary := summaryText(a.count, a.first, a.last)
+		b.addText(summary, width(summary))
+	}
+	return ok
+}
+
+// foldDisk attaches the spilled lines due before the first notice, as many
+// as the upload limit allows; it reports whether none are left on disk.
+func (s *sender) foldDisk(a *attachment, m *outMsg) bool {
+	run := s.diskRun()
+	if run == 0 {
+		return s.onDisk() == 0
+	}
+	d := s.disk
+	n, size, err := d.chunk(s.attachLimit(), run)
+	if err != nil || n == 0 {
+		s.cfg.log.Error("console spill file unreadable: its lines are dropped", "channel", s.channelID, "lines", d.lines, "err", err)
+		s.stats.Dropped += d.lines
+		s.warn.dropped += d.lines
+		d.release(d.lines, d.tail-d.head)
+		return true
+	}
+	off := d.head
+	a.disk, a.diskSize = func() io.Reader { return d.section(off, size) }, size
+	a.count, a.first, a.last = n, d.timeOf(d.first), d.timeOf(d.first+uint64(n)-1)
+	m.folded, m.spilled, m.spillSize = n, n, size
+	s.diskFlight = n
+	return s.onDisk() == 0
+}
+
+// foldMemory folds the queued lines after those already attached.
+func (s *sender) foldMemory(b *builder, a *attachment, m *outMsg) bool {
 	run := s.headRun()
 	keep := 0
 	if run == s.lines.len() {
 		// The summary's width depends only on the digits of the count.
-		keep = s.tailFit(b.room() - b.sep() - width(summaryText(run, 0, 0)))
+		keep = s.tailFit(b.room() - b.sep() - width(summaryText(a.count+run, 0, 0)))
 	}
-	n := s.foldCount(run - keep)
+	n := s.foldCount(run-keep, s.attachLimit()-a.size())
 	if n == 0 {
 		return true
 	}
-	a := &attachment{lines: make([]string, 0, n)}
-	first, last := s.lines.at(0).at, s.lines.at(n-1).at
+	if a.count == 0 {
+		a.first = s.lines.at(0).at
+	}
+	a.last = s.lines.at(n - 1).at
 	for range n {
 		v := s.lines.pop()
 		s.width -= v.w
 		m.take(v)
 		a.lines = append(a.lines, v.text)
 	}
-	a.name = "console-" + time.Unix(0, first).UTC().Format("20060102-150405") + ".log"
-	m.file, m.folded = a, n
-	summary := summaryText(n, first, last)
-	// The summary does not notify on its own: a flood must not buzz
-	// everyone who follows the channel.
-	b.addText(summary, width(summary))
+	a.count += n
+	m.folded += n
 	return n == run-keep
 }
 
@@ -83,17 +137,17 @@ func summaryText(n int, first, last int64) string {
 }
 
 // foldCount is how many of the oldest max lines one attachment takes: at
-// most the attachment limit, and at most half the memory cap, because lines
-// in flight count towards the cap and cannot be dropped: the queue must keep
+// most room bytes, and at most half the memory cap, because lines in
+// flight count towards the cap and cannot be dropped: the queue must keep
 // room for the newest lines while the upload lasts.
-func (s *sender) foldCount(max int) int {
-	n, size, held := 0, 0, 0
+func (s *sender) foldCount(max int, room int64) int {
+	n, size, held := 0, int64(0), 0
 	for n < max {
 		l := len(s.lines.at(n).text)
-		if n > 0 && (size+l+1 > s.cfg.maxAttachment || held+l+lineOverhead > s.cfg.maxBytes/2) {
+		if n > 0 && (size+int64(l)+1 > room || held+l+lineOverhead > s.cfg.maxBytes/2) {
 			break
 		}
-		size, held = size+l+1, held+l+lineOverhead
+		size, held = size+int64(l)+1, held+l+lineOverhead
 		n++
 	}
 	return n
@@ -115,49 +169,4 @@ func (s *sender) tailFit(room int) int {
 		k++
 	}
 	return k
-}
-
-// attachment is a folded backlog: its lines, written out one per line.
-type attachment struct {
-	name  string
-	lines []string
-}
-
-// size is the file's length in bytes.
-func (a *attachment) size() int {
-	n := 0
-	for _, l := range a.lines {
-		n += len(l) + 1
-	}
-	return n
-}
-
-// reader streams the file without building it: discordgo copies it into
-// the multipart body anyway, and a second copy would double the memory a
-// fold needs. Each attempt gets a fresh reader.
-func (a *attachment) reader() io.Reader { return &linesReader{lines: a.lines} }
-
-type linesReader struct {
-	lines []string
-	off   int // bytes of lines[0] already read
-}
-
-func (r *linesReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) && len(r.lines) > 0 {
-		l := r.lines[0]
-		if r.off < len(l) {
-			c := copy(p[n:], l[r.off:])
-			n += c
-			r.off += c
-			continue
-		}
-		p[n] = '\n'
-		n++
-		r.lines, r.off = r.lines[1:], 0
-	}
-	if n == 0 && len(r.lines) == 0 {
-		return 0, io.EOF
-	}
-	return n, nil
 }

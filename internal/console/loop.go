@@ -16,6 +16,7 @@ func (s *sender) run(ctx context.Context) {
 			s.hold(ctx, d)
 			continue
 		}
+		s.learnUpload(hard)
 		m := s.compose(false)
 		if m == nil {
 			select {
@@ -28,10 +29,25 @@ func (s *sender) run(ctx context.Context) {
 			failures = 0
 			continue
 		}
+		s.sleep(ctx, s.cfg.backoff.Delay(failures))
 		failures++
-		s.sleep(ctx, backoff(failures))
 	}
 	s.drain(hard)
+}
+
+// learnUpload looks the channel's upload limit up before its first
+// spilled attachment: quiet channels never spend the requests.
+func (s *sender) learnUpload(ctx context.Context) {
+	s.mu.Lock()
+	need := s.upload == 0 && s.onDisk() > 0
+	s.mu.Unlock()
+	if !need {
+		return
+	}
+	v := s.hub.uploadLimit(ctx, s.channelID)
+	s.mu.Lock()
+	s.upload = v
+	s.mu.Unlock()
 }
 
 // deliverAndMark delivers m and notes when the post ended, for the linger.
@@ -43,15 +59,24 @@ func (s *sender) deliverAndMark(ctx context.Context, m *outMsg) bool {
 	return ok
 }
 
-// holdFor says how long the next message should linger for more lines: only
-// a partial message right after a post waits (see WithLinger).
+// holdFor says how long the next message should linger for more lines: a
+// partial message right after a post waits up to the linger (see
+// WithLinger); the first line after a quiet spell waits the first linger,
+// so a burst's first message is not spent on its first line.
 func (s *sender) holdFor() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.lines.len() == 0 && s.notices.len() == 0 || s.urgentLocked() || s.fullLocked() {
+	if s.lines.len() == 0 && s.notices.len() == 0 || s.urgentLocked() || s.fullLocked() || s.onDisk() > 0 {
 		return 0
 	}
-	return s.last.Add(s.cfg.linger).Sub(s.cfg.clock.Now())
+	now := s.cfg.clock.Now()
+	if d := s.last.Add(s.cfg.linger).Sub(now); d > 0 {
+		return d
+	}
+	if s.lines.len() == 0 {
+		return 0 // a notice alone goes at once
+	}
+	return time.Unix(0, s.lines.at(0).at).Add(s.cfg.firstLinger).Sub(now)
 }
 
 func (s *sender) urgentLocked() bool { return len(s.urgent) > 0 || s.warn != (warnings{}) }
@@ -73,7 +98,7 @@ func (s *sender) hold(ctx context.Context, d time.Duration) {
 			return
 		case <-s.wake:
 			s.mu.Lock()
-			now := s.urgentLocked() || s.fullLocked()
+			now := s.urgentLocked() || s.fullLocked() || s.onDisk() > 0
 			s.mu.Unlock()
 			if now {
 				return
@@ -97,28 +122,35 @@ func (s *sender) hardStop(ctx context.Context) (context.Context, context.CancelF
 }
 
 // drain posts what is left, folding all but the last message's worth, and
-// gives up at the first failure: nobody is left to retry for.
+// gives up at the first failure: nobody is left to retry for. What it
+// cannot post is counted as dropped and logged with counts, and the spill
+// file removed.
 func (s *sender) drain(hard context.Context) {
 	for hard.Err() == nil {
+		s.learnUpload(hard)
 		m := s.compose(true)
 		if m == nil || !s.deliver(hard, m) {
 			break
 		}
 	}
 	s.mu.Lock()
-	left := s.lines.len()
+	mem, disk := s.lines.len(), s.onDisk()
 	for s.lines.len() > 0 {
 		s.forget(s.lines.pop())
 	}
-	s.stats.Dropped += left
+	if s.disk != nil {
+		s.disk.close()
+		s.disk = nil
+	}
+	s.stats.Dropped += mem + disk
 	untold := s.warn
 	s.warn = warnings{}
 	s.mu.Unlock()
 	// Nobody is left to tell the channel: the operator's log says it all.
-	if left > 0 || untold != (warnings{}) {
+	if mem+disk > 0 || untold != (warnings{}) {
 		s.cfg.log.Warn("console relay stopped before the channel was told everything", "channel", s.channelID,
-			"lines_unposted", left, "dropped_untold", untold.dropped,
-			"unconfirmed_untold", untold.unconfirmed, "refused_untold", untold.failed)
+			"lines_unposted", mem+disk, "dropped_untold", untold.dropped,
+			"unconfirmed_untold", untold.unconfirmed, "refused_untold", untold.failed, "unposted_on_disk", disk)
 	}
 }
 
@@ -130,12 +162,4 @@ func (s *sender) sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// backoff is the pause after the n-th failure in a row: 1 s doubling to
-// 5 min, so a channel Discord refuses (missing permission) costs a handful
-// of invalid requests per hour, far from the 10,000 per 10 minutes that
-// get the bot's IP banned.
-func backoff(n int) time.Duration {
-	return min(time.Second<<min(n-1, 9), 5*time.Minute)
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +10,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
-func testConfig(clk Clock) *config {
-	return &config{
-		maxBytes: DefaultMaxBytes, foldAfter: DefaultFoldAfter, maxAttachment: DefaultMaxAttachment,
-		postTimeout: time.Second, drainTimeout: time.Second, silent: true, clock: clk,
-		log: slog.New(slog.DiscardHandler),
-	}
+func testConfig(clk clock.Clock) *config {
+	cfg := defaultConfig()
+	cfg.postTimeout, cfg.drainTimeout, cfg.clock = time.Second, time.Second, clk
+	return &cfg
+}
+
+// testSender is a sender with no hub, for the tests that compose and
+// settle by hand.
+func testSender(cfg *config) *sender {
+	return &sender{channelID: testChannel, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
 // drainAll composes and settles every message as if Discord accepted it.
@@ -61,7 +66,7 @@ func TestBuilderNeverExceedsLimit(t *testing.T) {
 }
 
 func TestPackQuietLineIsOneBlock(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newTestClock()))
+	s := testSender(testConfig(newTestClock()))
 	s.addLine("\x1b[32mhello\x1b[0m")
 	msgs := drainAll(s, false)
 	require.Len(t, msgs, 1)
@@ -71,7 +76,7 @@ func TestPackQuietLineIsOneBlock(t *testing.T) {
 }
 
 func TestPackBusyFillsMessages(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newTestClock()))
+	s := testSender(testConfig(newTestClock()))
 	for i := range 200 {
 		s.addLine(fmt.Sprintf("[12:00:%02d INFO]: line %03d of a busy console", i%60, i))
 	}
@@ -86,7 +91,7 @@ func TestPackBusyFillsMessages(t *testing.T) {
 
 func TestFoldAfterLag(t *testing.T) {
 	clk := newTestClock()
-	s := newSender(testChannel, nil, testConfig(clk))
+	s := testSender(testConfig(clk))
 	for i := range 100 { // four messages' worth: within the pace floor
 		s.addLine(fmt.Sprintf("line %03d %s", i, strings.Repeat("=", 60)))
 	}
@@ -136,7 +141,7 @@ func readAll(t *testing.T, a *attachment) string {
 			break
 		}
 	}
-	require.Equal(t, a.size(), b.Len())
+	require.Equal(t, a.size(), int64(b.Len()))
 	return b.String()
 }
 
@@ -144,7 +149,7 @@ func readAll(t *testing.T, a *attachment) string {
 // Discord accepted messages lately, is folded at once.
 func TestFoldWhenBacklogOutpacesChannel(t *testing.T) {
 	clk := newTestClock()
-	s := newSender(testChannel, nil, testConfig(clk))
+	s := testSender(testConfig(clk))
 	fill := func() {
 		for i := range 300 { // about eleven messages' worth
 			s.addLine(fmt.Sprintf("line %03d %s", i, strings.Repeat("=", 60)))
@@ -173,7 +178,7 @@ func TestFoldSplitsBigBacklog(t *testing.T) {
 	clk := newTestClock()
 	cfg := testConfig(clk)
 	cfg.maxAttachment = 16 << 10
-	s := newSender(testChannel, nil, cfg)
+	s := testSender(cfg)
 	for i := range 1000 {
 		s.addLine(fmt.Sprintf("line %04d %s", i, strings.Repeat("#", 90)))
 	}
@@ -184,7 +189,7 @@ func TestFoldSplitsBigBacklog(t *testing.T) {
 			continue
 		}
 		files++
-		assert.LessOrEqual(t, m.file.size(), 16<<10)
+		assert.LessOrEqual(t, m.file.size(), int64(16<<10))
 		_, code := blocks(t, m.content)
 		if i < len(msgs)-1 {
 			assert.Empty(t, code, "a part before the last shows no lines: older lines are still waiting")
@@ -199,7 +204,7 @@ func TestFoldSplitsBigBacklog(t *testing.T) {
 func TestFoldTakesAtMostHalfTheCap(t *testing.T) {
 	cfg := testConfig(newTestClock())
 	cfg.maxBytes = 64 << 10
-	s := newSender(testChannel, nil, cfg)
+	s := testSender(cfg)
 	for i := range 2000 {
 		s.addLine(fmt.Sprintf("line %04d %s", i, strings.Repeat("-", 90)))
 	}
@@ -221,7 +226,7 @@ func TestFoldTakesAtMostHalfTheCap(t *testing.T) {
 func TestMemoryCapDropsOldestAndSaysSo(t *testing.T) {
 	cfg := testConfig(newTestClock())
 	cfg.maxBytes = 8 << 10
-	s := newSender(testChannel, nil, cfg)
+	s := testSender(cfg)
 	for i := range 1000 {
 		s.addLine(fmt.Sprintf("line %04d", i))
 	}
@@ -239,7 +244,7 @@ func TestMemoryCapDropsOldestAndSaysSo(t *testing.T) {
 func TestLineCap(t *testing.T) {
 	cfg := testConfig(newTestClock())
 	cfg.maxLines = 100
-	s := newSender(testChannel, nil, cfg)
+	s := testSender(cfg)
 	for i := range 250 {
 		s.addLine(fmt.Sprintf("l%d", i))
 	}
@@ -248,7 +253,7 @@ func TestLineCap(t *testing.T) {
 }
 
 func TestNoticesKeepOrderAndNotify(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newTestClock()))
+	s := testSender(testConfig(newTestClock()))
 	s.addLine("Stopping server")
 	s.addLine("Saving chunks")
 	s.addNotice("🔴 Server is offline")
@@ -260,7 +265,7 @@ func TestNoticesKeepOrderAndNotify(t *testing.T) {
 }
 
 func TestUrgentGoesFirst(t *testing.T) {
-	s := newSender(testChannel, nil, testConfig(newTestClock()))
+	s := testSender(testConfig(newTestClock()))
 	for i := range 100 {
 		s.addLine(fmt.Sprintf("flood %d %s", i, strings.Repeat("-", 50)))
 	}
@@ -271,7 +276,7 @@ func TestUrgentGoesFirst(t *testing.T) {
 
 func TestFoldKeepsNoticesVisible(t *testing.T) {
 	clk := newTestClock()
-	s := newSender(testChannel, nil, testConfig(clk))
+	s := testSender(testConfig(clk))
 	for i := range 200 {
 		s.addLine(fmt.Sprintf("line %03d %s", i, strings.Repeat("=", 60)))
 	}
@@ -301,7 +306,7 @@ func FuzzPack(f *testing.F) {
 		clk := newTestClock()
 		cfg := testConfig(clk)
 		cfg.maxAttachment = 16 << 10
-		s := newSender(testChannel, nil, cfg)
+		s := testSender(cfg)
 		want := feed(s, input)
 		if mode&1 == 1 {
 			clk.Advance(time.Hour) // every line is old: fold what is over two messages
@@ -347,7 +352,7 @@ func checkMessage(t *testing.T, m *outMsg) []string {
 	}
 	var items []string
 	if m.file != nil {
-		require.LessOrEqual(t, m.file.size(), 16<<10)
+		require.LessOrEqual(t, m.file.size(), int64(16<<10))
 		for _, l := range strings.Split(strings.TrimSuffix(readAll(t, m.file), "\n"), "\n") {
 			items = append(items, "line:"+breakBackticks(l))
 		}
@@ -377,7 +382,7 @@ func checkMessage(t *testing.T, m *outMsg) []string {
 func TestRefusedMessageWarningsAreToldAgain(t *testing.T) {
 	cfg := testConfig(newTestClock())
 	cfg.maxBytes = 8 << 10
-	s := newSender(testChannel, nil, cfg)
+	s := testSender(cfg)
 	for i := range 300 {
 		s.addLine(fmt.Sprintf("line %04d", i))
 	}

@@ -64,7 +64,7 @@ func TestBusyChannelPacksWhilePostBlocks(t *testing.T) {
 func TestLingerGathersABurstButQuietLinesGoAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		h := newHarness(t, rec, []Option{WithLinger(500 * time.Millisecond)})
+		h := newHarness(t, rec, []Option{WithLinger(500 * time.Millisecond), WithFirstLinger(0)})
 		h.lines("first")
 		synctest.Wait()
 		require.Len(t, rec.all(), 1, "a quiet channel posts at once")
@@ -171,7 +171,7 @@ func TestUnconfirmedPostIsNotSentAgain(t *testing.T) {
 		h.lines("b")
 		synctest.Wait()
 		require.Len(t, rec.all(), 1, "paused after a failure")
-		h.clock.Advance(backoff(1))
+		h.clock.Advance(retryPause(1))
 		synctest.Wait()
 		calls := rec.all()
 		require.Len(t, calls, 2)
@@ -198,12 +198,12 @@ func TestRefusedPostBacksOffAndIsReported(t *testing.T) {
 		synctest.Wait()
 		h.lines("b")
 		synctest.Wait()
-		h.clock.Advance(backoff(1))
+		h.clock.Advance(retryPause(1))
 		synctest.Wait()
 		require.Len(t, rec.all(), 2)
 		_, code := blocks(t, rec.all()[1].content)
 		assert.Equal(t, []string{"b"}, code, "a is not sent again")
-		h.clock.Advance(backoff(2) - time.Millisecond)
+		h.clock.Advance(retryPause(2) - time.Millisecond)
 		synctest.Wait()
 		require.Len(t, rec.all(), 2, "the pause doubles")
 		h.clock.Advance(time.Millisecond)

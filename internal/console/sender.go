@@ -1,7 +1,6 @@
 package console
 
 import (
-	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -19,14 +18,18 @@ const (
 )
 
 // sender owns one Discord channel's pace. Relays hand it lines and notices
-// without ever waiting; its single goroutine posts them in order.
+// without ever waiting on Discord; its single goroutine posts them in order.
 //
-// Pacing is discordgo's: the channel's rate-limit bucket, kept from the
-// X-RateLimit-* headers of every response, makes a post block inside
-// discordgo until the bucket has room. While it blocks, lines accumulate,
-// and the next message packs all it can hold. So a quiet console is posted
-// at once, line by line, and a busy one in full 2000-character code blocks,
-// with no rate figure written here.
+// Pacing is discordgo's for the channel: its rate-limit bucket, kept from
+// the X-RateLimit-* headers of every response, makes a post block inside
+// discordgo until the bucket has room; then the hub's global pace lets it
+// leave. While it blocks, lines accumulate, and the next message packs all
+// it can hold. So a quiet console is posted within a first linger, and a
+// busy one in full 2000-character code blocks, with no rate figure here.
+//
+// Memory and disk: past the memory cap the oldest waiting lines move to
+// the channel's spill file (see spill), so nothing is lost under a flood
+// until the disk bound; the spilled lines go out first, as attachments.
 //
 // Folding: the backlog is folded when it could not be shown within the
 // fold delay: the oldest waiting line is already that old, or there are
@@ -35,39 +38,43 @@ const (
 // more than two messages' worth. Everything but the newest lines then goes
 // into a .log attachment, and the same message shows a one-line summary
 // and those newest lines. So the channel stays live, a fold costs no extra
-// message, and in a flood there is about one fold per fold delay. The pace
-// is measured, never assumed: it takes in the bucket, 429s, slow networks
-// and global limits alike.
+// message, and attachments always hold lines older than the text beside
+// them.
 type sender struct {
 	channelID string
-	post      Poster
+	hub       *Hub
 	cfg       *config
 	wake      chan struct{} // a buffered slot: "there is something to post"
+	spillPath string        // "" when overflow is dropped
 
-	mu      sync.Mutex
-	lines   ring[line]
-	notices ring[notice]
-	urgent  []string
-	seq     uint64      // orders lines and notices
-	width   int         // code width of the queued lines
-	held    int         // bytes of lines queued or in flight
-	heldN   int         // lines queued or in flight
-	last    time.Time   // when the last post ended
-	posts   ring[int64] // when recent posts were accepted, for the pace
-	warn    warnings
-	stats   Stats
+	mu         sync.Mutex
+	lines      ring[line]
+	notices    ring[notice]
+	urgent     []string
+	next       uint64      // number of the next line
+	width      int         // code width of the queued lines
+	held       int         // bytes of lines queued or in flight from memory
+	heldN      int         // lines queued or in flight from memory
+	disk       *spill      // opened at the first overflow
+	diskFlight int         // lines of the disk in the message in flight
+	upload     int64       // the channel's upload limit, once looked up
+	last       time.Time   // when the last post ended
+	posts      ring[int64] // when recent posts were accepted, for the pace
+	warn       warnings
+	stats      Stats
 }
 
 type line struct {
 	text string // sanitised, without the zero-width spaces
 	w    int    // width once rendered in a code block
 	at   int64  // when it arrived, Unix nanoseconds
-	seq  uint64
+	no   uint64 // its number: lines are numbered without gaps
 }
 
+// notice goes out before line number before.
 type notice struct {
-	text string
-	seq  uint64
+	text   string
+	before uint64
 }
 
 // warnings are what the channel must be told about lines it did not get.
@@ -90,37 +97,8 @@ func (w warnings) add(o warnings) warnings {
 	return w
 }
 
-// Stats counts what a channel's sender did with the lines it was given.
-// Lines split because they exceed a message count once per piece. Every
-// line is in exactly one of Posted, Folded, Dropped, Unconfirmed, Failed
-// or Pending.
-type Stats struct {
-	Lines       int // accepted from relays
-	Posted      int // shown in code blocks Discord accepted
-	Folded      int // in .log attachments Discord accepted
-	Dropped     int // dropped at the memory cap or left at shutdown
-	Unconfirmed int // in messages Discord did not confirm (network error, 5xx)
-	Failed      int // in messages Discord refused (4xx) or kept rate limiting
-	Pending     int // queued or in flight now
-	Messages    int // messages Discord accepted
-	Attachments int // .log files Discord accepted
-	CodeChars   int // characters of code blocks, fences included, in accepted messages
-	RateLimited int // 429 answers met
-}
-
-// Add sums two snapshots, for totals over channels.
-func (a Stats) Add(b Stats) Stats {
-	return Stats{
-		Lines: a.Lines + b.Lines, Posted: a.Posted + b.Posted, Folded: a.Folded + b.Folded,
-		Dropped: a.Dropped + b.Dropped, Unconfirmed: a.Unconfirmed + b.Unconfirmed,
-		Failed: a.Failed + b.Failed, Pending: a.Pending + b.Pending,
-		Messages: a.Messages + b.Messages, Attachments: a.Attachments + b.Attachments,
-		CodeChars: a.CodeChars + b.CodeChars, RateLimited: a.RateLimited + b.RateLimited,
-	}
-}
-
-func newSender(channelID string, p Poster, cfg *config) *sender {
-	return &sender{channelID: channelID, post: p, cfg: cfg, wake: make(chan struct{}, 1)}
+func newSender(channelID string, h *Hub, spillPath string) *sender {
+	return &sender{channelID: channelID, hub: h, cfg: &h.cfg, spillPath: spillPath, wake: make(chan struct{}, 1)}
 }
 
 // Stats is a snapshot of the sender's counters.
@@ -128,11 +106,16 @@ func (s *sender) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
-	st.Pending = s.heldN
+	st.Pending = s.heldN + s.diskFlight
+	if s.disk != nil {
+		st.OnDisk = s.disk.lines - s.diskFlight
+	}
 	return st
 }
 
-// addLine queues one raw console line; it never blocks on Discord.
+// addLine queues one raw console line; it never blocks on Discord. Past
+// the memory cap it writes to the spill file, which the page cache makes
+// about as cheap as the copy it replaces.
 func (s *sender) addLine(raw string) {
 	var buf [2]string
 	parts := sanitizeLine(buf[:0], raw)
@@ -156,23 +139,73 @@ func (s *sender) addLine(raw string) {
 
 func (s *sender) pushLine(text string, at int64) {
 	w := codeWidth(text)
-	s.lines.push(line{text: text, w: w, at: at, seq: s.seq})
-	s.seq++
+	s.lines.push(line{text: text, w: w, at: at, no: s.next})
+	s.next++
 	s.width += w
 	s.held += len(text) + lineOverhead
 	s.heldN++
 	s.stats.Lines++
 }
 
-// enforceCap drops the oldest queued lines while the channel holds more
-// than its cap. Lines in flight count towards the cap but cannot be taken
-// back, so the queue gives way.
+func (s *sender) overCap(bytes, n int) bool {
+	return s.held > bytes || s.cfg.maxLines > 0 && s.heldN > n
+}
+
+// enforceCap moves the oldest queued lines out of memory while the channel
+// holds more than its cap: to disk when there is room, else they are
+// dropped and the channel told. Lines in flight count towards the cap but
+// cannot be taken back, so the queue gives way. With a spill file it moves
+// down to 3/4 of the cap, so the disk is written in batches rather than a
+// line at a time.
 func (s *sender) enforceCap() {
-	for s.lines.len() > 0 && (s.held > s.cfg.maxBytes || s.cfg.maxLines > 0 && s.heldN > s.cfg.maxLines) {
-		s.forget(s.lines.pop())
-		s.warn.dropped++
-		s.stats.Dropped++
+	if s.lines.len() == 0 || !s.overCap(s.cfg.maxBytes, s.cfg.maxLines) {
+		return
 	}
+	bytes, n := s.cfg.maxBytes, s.cfg.maxLines
+	if s.spillPath != "" {
+		bytes, n = bytes*3/4, n*3/4
+	}
+	var batch []line
+	for s.lines.len() > 0 && s.overCap(bytes, n) {
+		l := s.lines.pop()
+		s.forget(l)
+		batch = append(batch, l)
+	}
+	kept := s.toDisk(batch)
+	s.warn.dropped += len(batch) - kept
+	s.stats.Dropped += len(batch) - kept
+}
+
+// toDisk writes the longest prefix of batch that fits the spill file and
+// returns its length: the lines cut off are the ones dropped, between the
+// older ones on disk and the newer ones in memory, so order is kept.
+func (s *sender) toDisk(batch []line) int {
+	if s.spillPath == "" {
+		return 0
+	}
+	if s.disk == nil {
+		d, err := openSpill(s.spillPath, s.cfg.spillCap)
+		if err != nil {
+			s.cfg.log.Error("console spill file cannot be opened: dropping overflow", "channel", s.channelID, "err", err)
+			s.spillPath = ""
+			return 0
+		}
+		s.disk = d
+	}
+	n, size := 0, int64(0)
+	for n < len(batch) && size+int64(len(batch[n].text)+1) <= s.disk.free() {
+		size += int64(len(batch[n].text) + 1)
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	if err := s.disk.write(batch[:n]); err != nil {
+		s.cfg.log.Error("console spill write failed: dropping overflow", "channel", s.channelID, "err", err)
+		return 0
+	}
+	s.stats.Spilled += n
+	return n
 }
 
 // forget removes a popped line from the queue's totals.
@@ -182,6 +215,14 @@ func (s *sender) forget(l line) {
 	s.heldN--
 }
 
+// onDisk counts the lines waiting in the spill file, not yet in flight.
+func (s *sender) onDisk() int {
+	if s.disk == nil {
+		return 0
+	}
+	return s.disk.lines - s.diskFlight
+}
+
 // addNotice queues a plain notice, in order with the lines around it.
 func (s *sender) addNotice(text string) {
 	text = sanitizeNotice(text)
@@ -189,8 +230,7 @@ func (s *sender) addNotice(text string) {
 		return
 	}
 	s.mu.Lock()
-	s.notices.push(notice{text: text, seq: s.seq})
-	s.seq++
+	s.notices.push(notice{text: text, before: s.next})
 	if s.notices.len() > maxNotices {
 		s.notices.pop()
 		s.cfg.log.Warn("console notice dropped: too many queued", "channel", s.channelID)
@@ -218,83 +258,24 @@ func (s *sender) signal() {
 	}
 }
 
-// compose takes the next message's worth off the queues, or returns nil
-// when there is nothing to post. final is set while draining.
-func (s *sender) compose(final bool) *outMsg {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.lines.len() == 0 && s.notices.len() == 0 && len(s.urgent) == 0 && s.warn == (warnings{}) {
-		return nil
-	}
-	m := &outMsg{silent: s.cfg.silent}
-	var b builder
-	s.writeWarnings(&b, m)
-	for _, u := range s.urgent {
-		b.addText(u, width(u))
-		m.silent = false
-	}
-	s.urgent = s.urgent[:0]
-	if !s.shouldFold(final) || s.fold(&b, m) {
-		s.pack(&b, m)
-	}
-	if b.empty() {
-		return nil // cannot happen: the first item always fits an empty message
-	}
-	m.content, m.code = b.String(), b.code
-	return m
-}
-
-func (s *sender) writeWarnings(b *builder, m *outMsg) {
-	w := s.warn
-	s.warn, m.warn = warnings{}, w
-	for _, t := range []struct {
-		n    int
-		text string
-	}{
-		{w.dropped, "⚠ %d console lines were dropped: the console produced more than the bot can hold"},
-		{w.unconfirmed, "⚠ %d console lines may be missing: Discord did not confirm the message that held them"},
-		{w.failed, "⚠ %d console lines were not posted: Discord refused the message (" + w.failedWhy + ")"},
-	} {
-		if t.n > 0 {
-			text := fmt.Sprintf(t.text, t.n)
-			b.addText(text, width(text))
-			m.silent = false
-		}
-	}
-}
-
-// pack adds lines and notices in the order they came until the message is
-// full.
-func (s *sender) pack(b *builder, m *outMsg) {
-	for {
-		var l *line
-		if s.lines.len() > 0 {
-			l = s.lines.at(0)
-		}
-		if s.notices.len() > 0 && (l == nil || s.notices.at(0).seq < l.seq) {
-			n := s.notices.at(0)
-			if !b.addText(n.text, width(n.text)) {
-				return
-			}
-			s.notices.pop()
-			m.silent = false
-			continue
-		}
-		if l == nil || !b.addLine(l.text, l.w) {
-			return
-		}
-		v := s.lines.pop()
-		s.width -= v.w
-		m.take(v)
-		m.posted++
-	}
-}
-
 // headRun counts the queued lines that come before the first notice.
 func (s *sender) headRun() int {
 	if s.notices.len() == 0 {
 		return s.lines.len()
 	}
-	ns := s.notices.at(0).seq
-	return sort.Search(s.lines.len(), func(i int) bool { return s.lines.at(i).seq > ns })
+	nb := s.notices.at(0).before
+	return sort.Search(s.lines.len(), func(i int) bool { return s.lines.at(i).no >= nb })
+}
+
+// diskRun counts the spilled lines that come before the first notice.
+func (s *sender) diskRun() int {
+	n := s.onDisk()
+	if n == 0 || s.notices.len() == 0 {
+		return n
+	}
+	nb := s.notices.at(0).before
+	if nb <= s.disk.first {
+		return 0
+	}
+	return min(n, int(nb-s.disk.first))
 }

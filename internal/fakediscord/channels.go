@@ -21,7 +21,7 @@ func (s *Server) postChannelMessage(c *call) reply {
 	}
 	var k checker
 	s.checkMessageLocked(&k, nil, body, channelFlags)
-	if big := checkFiles(&k, c.files); big != nil {
+	if big := checkFilesUpTo(&k, c.files, s.uploadLimitLocked(c.args[0])); big != nil {
 		return *big
 	}
 	if !k.ok() {

@@ -40,6 +40,9 @@ type config struct {
 	defaultLimit  int
 	defaultWindow time.Duration
 	refusePings   bool
+	globalLimit   int
+	globalWindow  time.Duration
+	tiers         map[string]int // guild ID -> boost tier
 }
 
 // Option changes one setting of New; a bad value fails the test.
@@ -57,6 +60,8 @@ func newConfig(opts []Option) (config, error) {
 		msgWindow:     5 * time.Second,
 		defaultLimit:  50,
 		defaultWindow: time.Second,
+		globalLimit:   50,
+		globalWindow:  time.Second,
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -159,6 +164,18 @@ func WithChannelBucket(limit int, window time.Duration) Option {
 			return fmt.Errorf("WithChannelBucket: need limit >= 1 and window > 0, got %d/%v", limit, window)
 		}
 		c.msgLimit, c.msgWindow = limit, window
+		return nil
+	}
+}
+
+// WithGlobalLimit sets the global rate limit over every authenticated
+// route together (default Discord's 50 requests per second).
+func WithGlobalLimit(limit int, window time.Duration) Option {
+	return func(c *config) error {
+		if limit < 1 || window <= 0 {
+			return fmt.Errorf("WithGlobalLimit: need limit >= 1 and window > 0, got %d/%v", limit, window)
+		}
+		c.globalLimit, c.globalWindow = limit, window
 		return nil
 	}
 }

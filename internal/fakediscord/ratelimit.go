@@ -97,6 +97,36 @@ func (s *Server) limitLocked(c *call, b *bucket) (reply, bool) {
 	return reply{}, false
 }
 
+// globalLocked spends one request of the global limit, which every
+// authenticated route shares (interaction callbacks and webhooks are not
+// counted, as on Discord), or answers Discord's global 429.
+func (s *Server) globalLocked(rt *route, now time.Time) (reply, bool) {
+	if rt.open {
+		return reply{}, false
+	}
+	ok, wait := s.global.take(now)
+	if ok {
+		return reply{}, false
+	}
+	r := reply{status: http.StatusTooManyRequests, header: http.Header{}, body: map[string]any{
+		"message":     "You are being rate limited.",
+		"retry_after": ceilMillis(wait),
+		"global":      true,
+	}}
+	r.header.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	r.header.Set("X-RateLimit-Global", "true")
+	r.header.Set("X-RateLimit-Scope", "global")
+	return r, true
+}
+
+// GlobalRateLimited counts the global 429s given so far (a part of
+// RateLimited).
+func (s *Server) GlobalRateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.globalLimited
+}
+
 // tooMany is Discord's 429 for a per-route ("user") limit.
 func tooMany(b *bucket, wait time.Duration, now time.Time) reply {
 	r := reply{status: http.StatusTooManyRequests, header: http.Header{}, body: map[string]any{

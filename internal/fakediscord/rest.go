@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// maxBody caps what the fake reads from one request: well above the 10 MiB
-// attachment limit so that limit is reported as Discord reports it.
-const maxBody = 25 << 20
+// maxBody caps what the fake reads from one request: above the largest
+// upload limit (100 MiB, boost tier 3) so that limit is reported as Discord
+// reports it.
+const maxBody = 101 << 20
 
 // route is one REST endpoint. open routes are authenticated by the token in
 // their path (interaction callbacks, webhooks) or not at all (/gateway).
@@ -53,6 +54,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/webhooks/{}/{}/messages/{}", true, s.getWebhookMessage},
 		{http.MethodPatch, "/webhooks/{}/{}/messages/{}", true, s.patchWebhookMessage},
 		{http.MethodDelete, "/webhooks/{}/{}/messages/{}", true, s.deleteWebhookMessage},
+		{http.MethodGet, "/channels/{}", false, s.getChannel},
+		{http.MethodGet, "/guilds/{}", false, s.getGuild},
 		{http.MethodPost, "/channels/{}/messages", false, s.postChannelMessage},
 		{http.MethodGet, "/channels/{}/messages/{}", false, s.getChannelMessage},
 		{http.MethodPatch, "/channels/{}/messages/{}", false, s.patchChannelMessage},
@@ -66,6 +69,12 @@ func (s *Server) routeTable() []route {
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, path string) {
 	c := readCall(r, path)
 	s.mu.Lock()
+	if c.now = s.now(); s.badGatewayLocked(c.now) {
+		s.recordLocked(c, reply{status: http.StatusBadGateway})
+		s.mu.Unlock()
+		writeBadGateway(w)
+		return
+	}
 	rep := s.handleLocked(r, c)
 	s.recordLocked(c, rep)
 	s.mu.Unlock()
@@ -85,6 +94,9 @@ func (s *Server) handleLocked(r *http.Request, c *call) reply {
 	c.req.Route = rt.pattern
 	if !rt.open && r.Header.Get("Authorization") != "Bot "+s.cfg.token {
 		return errUnauthorized
+	}
+	if rep, limited := s.globalLocked(rt, c.now); limited {
+		return rep
 	}
 	b := s.bucketLocked(rt, args)
 	if rep, limited := s.limitLocked(c, b); limited {
@@ -267,6 +279,9 @@ func (s *Server) recordLocked(c *call, rep reply) {
 	case http.StatusTooManyRequests:
 		s.rateLimited++
 		s.invalid++
+		if rep.header.Get("X-RateLimit-Global") != "" {
+			s.globalLimited++
+		}
 	case http.StatusUnauthorized, http.StatusForbidden:
 		s.invalid++
 	}

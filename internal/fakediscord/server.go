@@ -41,24 +41,28 @@ const maxRecorded = 10000
 type Server struct {
 	cfg    config
 	srv    *httptest.Server
+	ln     *relistener // lets RefuseConnections close the port and reopen it
 	routes []route
 
-	mu           sync.Mutex
-	changed      chan struct{} // closed and replaced on every state change
-	lastID       uint64
-	guilds       map[string]bool
-	channels     map[string]string // channel ID -> guild ID ("" for DMs)
-	commands     map[string][]*command
-	interactions map[string]*interaction // by interaction ID
-	byToken      map[string]*interaction
-	messages     map[string]*storedMsg
-	order        []string // message IDs in creation order
-	buckets      map[string]*bucket
-	forced       []*forcedLimit
-	records      []Request
-	rateLimited  int
-	invalid      int
-	gw           gateway
+	mu            sync.Mutex
+	changed       chan struct{} // closed and replaced on every state change
+	lastID        uint64
+	guilds        map[string]bool
+	channels      map[string]string // channel ID -> guild ID ("" for DMs)
+	commands      map[string][]*command
+	interactions  map[string]*interaction // by interaction ID
+	byToken       map[string]*interaction
+	messages      map[string]*storedMsg
+	order         []string // message IDs in creation order
+	buckets       map[string]*bucket
+	forced        []*forcedLimit
+	global        *bucket // all authenticated routes together
+	out           outage
+	records       []Request
+	rateLimited   int
+	globalLimited int
+	invalid       int
+	gw            gateway
 }
 
 // New starts a fake Discord for one test and stops it when the test ends.
@@ -81,6 +85,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		byToken:      map[string]*interaction{},
 		messages:     map[string]*storedMsg{},
 		buckets:      map[string]*bucket{},
+		global:       &bucket{hash: "global", limit: cfg.globalLimit, window: cfg.globalWindow},
 	}
 	s.gw.conns = map[*gwConn]struct{}{}
 	for _, g := range cfg.guilds {
@@ -91,7 +96,10 @@ func New(t testing.TB, opts ...Option) *Server {
 		s.guilds[g] = true
 	}
 	s.routes = s.routeTable()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.ln = &relistener{ln: s.srv.Listener, addr: s.srv.Listener.Addr()}
+	s.srv.Listener = s.ln
+	s.srv.Start()
 	t.Cleanup(s.close)
 	return s
 }

@@ -131,6 +131,12 @@ func checkMessage(k *checker, base []string, m map[string]any, allowedFlags int6
 // checkFiles applies Discord's attachment limits: 10 files, 10 MiB total
 // (the latter answered 413 like Discord, not as a form error).
 func checkFiles(k *checker, files []File) *reply {
+	return checkFilesUpTo(k, files, maxAttachBytes)
+}
+
+// checkFilesUpTo is checkFiles with the guild's upload limit, which boosts
+// raise (see WithPremiumTier).
+func checkFilesUpTo(k *checker, files []File, maxBytes int) *reply {
 	if len(files) > maxAttachments {
 		k.add([]string{"files"}, "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
 	}
@@ -138,7 +144,7 @@ func checkFiles(k *checker, files []File) *reply {
 	for _, f := range files {
 		total += len(f.Data)
 	}
-	if total > maxAttachBytes {
+	if total > maxBytes {
 		return &errTooLarge
 	}
 	return nil
