@@ -159,10 +159,11 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 	work, cancel := context.WithCancel(context.Background())
 	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs}
 	if len(specs) > 0 {
-		hub, err := console.NewHub(s, console.WithLogger(log), console.WithMemoryCap(cfg.RelayMemoryKB<<10, 0))
+		hub, err := console.NewHub(s, console.WithLogger(log), console.WithMemoryCap(cfg.RelayMemoryKB<<10, 0),
+			console.WithDataDir(cfg.DataDir), console.WithSpillCap(int64(cfg.RelayDiskCapMB)<<20))
 		if err != nil {
 			cancel()
-			return nil, &config.Error{Var: "RELAY_MEMORY_CAP_KB", Problem: err.Error()}
+			return nil, hubError(err)
 		}
 		b.relays = &relays{hub: hub, panels: ps, policy: policy, board: board, react: s, log: log,
 			byChannel: map[string][]*console.Relay{}, shared: map[string]int{},
@@ -206,4 +207,13 @@ func anyoneMayAct(cfg config.Config, file *config.File) bool {
 		}
 	}
 	return false
+}
+
+// hubError names the setting behind a console hub that cannot start.
+func hubError(err error) error {
+	var dd *console.DataDirError
+	if errors.As(err, &dd) {
+		return &config.Error{Var: "DATA_DIR", Problem: dd.Error()}
+	}
+	return &config.Error{Var: "RELAY_MEMORY_CAP_KB", Problem: err.Error()}
 }

@@ -119,7 +119,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 		"PANEL_URL": panelURL, "PANEL_API_KEY": sim.APIKey(), "PANEL_RATE_LIMIT": "100000",
 		"ACL_VIEWER_ROLES": viewerRole, "ACL_OPERATOR_ROLES": operatorRole,
 		"ACL_ADMIN_ROLES": adminRole, "ACL_ADMIN_USERS": adminUser, "AUDIT_CHANNEL_ID": auditChannel,
-		"LOG_LEVEL": "debug",
+		"LOG_LEVEL": "debug", "DATA_DIR": t.TempDir(),
 	}
 	for k, v := range st.env {
 		env[k] = v

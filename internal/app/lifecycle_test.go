@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -116,9 +118,27 @@ func TestRelayCommandsWithoutTheIntentSayWhatToDo(t *testing.T) {
 	sim := pterosim.New(t)
 	env := map[string]string{
 		"DISCORD_TOKEN": botToken, "DISCORD_API_URL": dc.APIBase(), "PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(),
-		"RELAY_CHANNEL_ID": channelID, "RELAY_SERVER": "survival", "RELAY_COMMANDS": "on",
+		"RELAY_CHANNEL_ID": channelID, "RELAY_SERVER": "survival", "RELAY_COMMANDS": "on", "DATA_DIR": t.TempDir(),
 	}
 	err := app.Run(context.Background(), app.Options{Args: []string{"run"}, Getenv: mapEnv(env)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Message Content intent")
+}
+
+// TestUnwritableDataDirStopsTheBotAtStart: the relay's spill folder cannot
+// be made, so the bot stops with one line naming DATA_DIR (exit status 2).
+func TestUnwritableDataDirStopsTheBotAtStart(t *testing.T) {
+	t.Parallel()
+	dc := fakediscord.New(t, fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID))
+	sim := pterosim.New(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	env := map[string]string{
+		"DISCORD_TOKEN": botToken, "DISCORD_API_URL": dc.APIBase(), "PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(),
+		"RELAY_CHANNEL_ID": channelID, "RELAY_SERVER": "survival", "DATA_DIR": filepath.Join(file, "data"),
+	}
+	err := app.Run(context.Background(), app.Options{Args: []string{"run"}, Getenv: mapEnv(env)})
+	require.ErrorIs(t, err, config.ErrConfig)
+	assert.True(t, strings.HasPrefix(err.Error(), "DATA_DIR: "), err.Error())
+	assert.Contains(t, err.Error(), "point DATA_DIR at another folder")
 }

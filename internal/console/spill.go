@@ -40,16 +40,29 @@ type mark struct {
 	at int64
 }
 
+// DataDirError says the data directory cannot be written, so the caller can
+// name DATA_DIR to the operator.
+type DataDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *DataDirError) Error() string {
+	return fmt.Sprintf("%q is not writable (%v): create it, let the bot's user write to it, or point DATA_DIR at another folder", e.Dir, e.Err)
+}
+
+func (e *DataDirError) Unwrap() error { return e.Err }
+
 // spillDir creates (0700) and checks DATA_DIR/relay, naming DATA_DIR in its
 // error so the operator knows what to fix.
 func spillDir(dataDir string) (string, error) {
 	dir := filepath.Join(dataDir, spillDirName)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("DATA_DIR %q is not writable: %w", dataDir, err)
+		return "", &DataDirError{Dir: dataDir, Err: err}
 	}
 	f, err := os.CreateTemp(dir, ".probe-*")
 	if err != nil {
-		return "", fmt.Errorf("DATA_DIR %q is not writable: %w", dataDir, err)
+		return "", &DataDirError{Dir: dataDir, Err: err}
 	}
 	name := f.Name()
 	_ = f.Close()

@@ -131,7 +131,7 @@ func BenchmarkWingsRelayMemory(b *testing.B) {
 			node.SetState(serverUUID(i), "running")
 		}
 		s := fakediscord.New(b, opts...)
-		hub, err := console.NewHub(session(b, s, rewrite{}))
+		hub, err := console.NewHub(session(b, s, rewrite{}), console.WithDataDir(b.TempDir()))
 		require.NoError(b, err)
 		var gens []*wingssim.Stream
 		for i := range *wingsServers {
@@ -166,6 +166,7 @@ func BenchmarkWingsRelayMemory(b *testing.B) {
 		b.ReportMetric(hwm, "MB-peak-rss")
 		b.Logf("written %d, relayed %d: posted %d, folded %d, dropped %d, unconfirmed %d, failed %d; node dropped %d; peak RSS %.1f MB",
 			written, st.Lines, st.Posted, st.Folded, st.Dropped, st.Unconfirmed, st.Failed, node.Dropped(), hwm)
+		b.Logf("accounted %d of %d lines (spilled to disk at some point: %d)", st.Accounted(), st.Lines, st.Spilled)
 	}
 }
 
