@@ -11,6 +11,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/backoff"
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/console"
 	"github.com/panelbot/panelbot/internal/console/shardlynlog"
@@ -122,8 +124,8 @@ func (rs *relays) run(ctx context.Context, spec relaySpec) {
 // resolve finds the relayed server, retrying with backoff while the panel
 // cannot say; a server the panel does not know is reported once and given up.
 func (rs *relays) resolve(ctx context.Context, spec relaySpec, log *slog.Logger) (panel.Target, error) {
-	wait := resolveFirst
-	for {
+	retry := backoff.Policy{Base: resolveFirst, Max: resolveMax, Jitter: 0.5}
+	for attempt := 0; ; attempt++ {
 		t, err := rs.panels.registry.Resolve(ctx, spec.ref)
 		switch {
 		case err == nil:
@@ -132,13 +134,11 @@ func (rs *relays) resolve(ctx context.Context, spec relaySpec, log *slog.Logger)
 			log.Error("console relay: the server is not on the panel; check RELAY_SERVER or the relay in the config file", "err", err)
 			return panel.Target{}, err
 		}
+		wait := retry.Delay(attempt)
 		log.Warn("console relay: cannot reach the panel yet, retrying", "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return panel.Target{}, ctx.Err()
-		case <-time.After(wait):
+		if err := backoff.Sleep(ctx, clock.Real{}, wait); err != nil {
+			return panel.Target{}, err
 		}
-		wait = min(wait*2, resolveMax)
 	}
 }
 

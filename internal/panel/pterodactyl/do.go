@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/backoff"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
@@ -121,6 +122,9 @@ func (c *Client) decode(resp *http.Response, path string, body []byte, out any) 
 	return e
 }
 
+// retryPolicy spaces retried GETs after network errors and 5xx.
+var retryPolicy = backoff.Policy{Base: 250 * time.Millisecond, Max: maxRetryWait}
+
 // retryWait decides whether a failed attempt is tried again and after how
 // long: only GETs, only on 429 (honouring Retry-After, capped) and on
 // network errors or 5xx, and never past the call's deadline.
@@ -137,7 +141,7 @@ func (c *Client) retryWait(ctx context.Context, method string, err error, attemp
 			return 0, false
 		}
 	case errors.Is(pe, panel.ErrUnavailable):
-		wait = 250 * time.Millisecond << attempt
+		wait = retryPolicy.Delay(attempt)
 	default:
 		return 0, false
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/backoff"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
@@ -43,6 +44,9 @@ type result struct {
 	cred   credential
 	err    error // transport failure: no answer at all
 }
+
+// retryPolicy spaces retried requests.
+var retryPolicy = backoff.Policy{Base: retryBase, Max: 30 * time.Second}
 
 // retryState counts what one call has already spent.
 type retryState struct {
@@ -148,7 +152,7 @@ func (c *Client) retry(ctx context.Context, r request, res result, st *retryStat
 		return wait, true
 	case res.err != nil || res.status >= 500:
 		st.retries++
-		return retryBase << (st.retries - 1), true
+		return retryPolicy.Delay(st.retries - 1), true
 	}
 	return 0, false
 }
