@@ -190,3 +190,37 @@ func memory() (rss, peak float64) {
 	}
 	return rss, peak
 }
+
+// BenchmarkWingsRelaySaturation floods one server's console at about ten
+// times what its channel carries, through the Wings client, and reports the
+// share of the channel's character budget carried as text (in the first
+// 10 s too), the lines accounted for and the 429s.
+//
+//	go test -run '^$' -bench WingsRelaySaturation -benchtime 1x ./internal/console/ -args -relay.sat 30s
+func BenchmarkWingsRelaySaturation(b *testing.B) {
+	for range b.N {
+		node := wingssim.New(b, wingssim.WithClock(clock.Real{}))
+		s := fakediscord.New(b, fakediscord.WithChannel(guild, channel))
+		hub, err := console.NewHub(session(b, s, rewrite{}), console.WithDataDir(b.TempDir()))
+		require.NoError(b, err)
+		id := serverUUID(0)
+		node.SetState(id, "running")
+		ctx, cancel := context.WithCancel(context.Background())
+		src, err := wings.New(simCreds{node}, id, node.Origin(), wings.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(b, err)
+		r, err := hub.NewRelay(channel, src)
+		require.NoError(b, err)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = r.Run(ctx) }()
+		start := time.Now()
+		gen := node.StreamLines(id, *satRate, "#%06d "+strings.Repeat("saturating the channel ", 4))
+		<-time.After(*satDuration)
+		gen.Stop()
+		end := time.Now()
+		<-time.After(10 * time.Second) // the backlog's last posts
+		cancel()
+		<-done
+		hub.Wait()
+		report(b, s, hub, gen.Lines(), start, end)
+	}
+}
