@@ -33,6 +33,7 @@ var (
 	wingsDuration = flag.Duration("wings.duration", 10*time.Minute, "memory benchmark: how long to stream")
 	wingsLatRate  = flag.Int("wings.latrate", 1, "latency benchmark: console lines per second")
 	wingsLatFor   = flag.Duration("wings.latfor", time.Minute, "latency benchmark: how long to stream")
+	wingsG50For   = flag.Duration("wings.g50for", 3*time.Minute, "global-limit benchmark: how long to stream")
 )
 
 // simCreds hands out the simulated node's tokens, as the panel's
@@ -124,8 +125,8 @@ func lineNumbers(r *http.Request) []int {
 //	go test -run '^$' -bench WingsRelayMemory -benchtime 1x -timeout 30m ./internal/console/
 func BenchmarkWingsRelayMemory(b *testing.B) {
 	for range b.N {
-		node := wingssim.New(b, wingssim.WithClock(clock.Real{}))
-		opts := []fakediscord.Option{}
+		node := wingssim.New(b, wingssim.WithClock(clock.Real{}), wingssim.WithoutFrameLog())
+		opts := []fakediscord.Option{fakediscord.WithoutBodies()}
 		for i := range *wingsServers {
 			opts = append(opts, fakediscord.WithChannel(guild, channelN(i)))
 			node.SetState(serverUUID(i), "running")
@@ -222,5 +223,47 @@ func BenchmarkWingsRelaySaturation(b *testing.B) {
 		<-done
 		hub.Wait()
 		report(b, s, hub, gen.Lines(), start, end)
+	}
+}
+
+// BenchmarkWingsRelayGlobal50 streams 50 servers at 20 lines a second each
+// through the Wings client into 50 channels, against the fake Discord's
+// global 50 requests/s, and reports the 429s met and the lines accounted.
+//
+//	go test -run '^$' -bench WingsRelayGlobal50 -benchtime 1x -timeout 20m ./internal/console/ -args -wings.g50for 3m
+func BenchmarkWingsRelayGlobal50(b *testing.B) {
+	const servers, rate = 50, 20
+	for range b.N {
+		node := wingssim.New(b, wingssim.WithClock(clock.Real{}), wingssim.WithoutFrameLog())
+		opts := []fakediscord.Option{fakediscord.WithoutBodies()}
+		for i := range servers {
+			opts = append(opts, fakediscord.WithChannel(guild, channelN(i)))
+			node.SetState(serverUUID(i), "running")
+		}
+		s := fakediscord.New(b, opts...)
+		hub, err := console.NewHub(session(b, s, rewrite{}), console.WithDataDir(b.TempDir()))
+		require.NoError(b, err)
+		var gens []*wingssim.Stream
+		for i := range servers {
+			gens = append(gens, node.StreamLines(serverUUID(i), rate, "#%06d "+strings.Repeat("busy ", 10)))
+		}
+		stop := startWingsRelays(b, node, hub, servers)
+		<-time.After(*wingsG50For)
+		written := 0
+		for _, g := range gens {
+			g.Stop()
+			written += g.Lines()
+		}
+		<-time.After(10 * time.Second) // the last posts
+		stop()
+		var st console.Stats
+		for i := range servers {
+			st = st.Add(hub.Stats(channelN(i)))
+		}
+		b.ReportMetric(float64(s.RateLimited()), "429s")
+		b.ReportMetric(100*float64(st.Posted+st.Folded)/float64(written), "%lines-posted-or-attached")
+		b.Logf("%d servers × %d lines/s for %s: %d written, %d relayed (%d posted, %d attached, %d dropped, %d unconfirmed, %d failed), %d messages, %d × 429 (%d global); node dropped %d",
+			servers, rate, *wingsG50For, written, st.Lines, st.Posted, st.Folded, st.Dropped, st.Unconfirmed, st.Failed,
+			st.Messages, s.RateLimited(), s.GlobalRateLimited(), node.Dropped())
 	}
 }

@@ -87,6 +87,12 @@ func (s *Server) newMessageLocked(channelID string, body map[string]any, files [
 	}
 	s.addFilesLocked(m, files)
 	m.refresh()
+	if s.cfg.noBodies {
+		m.fields, m.pub.Payload, m.pub.Content = map[string]any{}, nil, ""
+		for i := range m.pub.Files {
+			m.pub.Files[i].Data = nil
+		}
+	}
 	s.messages[m.pub.ID] = m
 	s.order = append(s.order, m.pub.ID)
 	return m

@@ -43,6 +43,7 @@ type config struct {
 	globalLimit   int
 	globalWindow  time.Duration
 	tiers         map[string]int // guild ID -> boost tier
+	noBodies      bool
 }
 
 // Option changes one setting of New; a bad value fails the test.
@@ -211,3 +212,14 @@ type Clock = manualclock.Clock
 
 // NewClock starts a Clock at start; pass its Now to WithClock.
 func NewClock(start time.Time) *Clock { return manualclock.New(start) }
+
+// WithoutBodies keeps what the bot sent only as metadata (route, status,
+// time, message ids, file names): bodies, contents and file data are
+// checked, then forgotten. For long benchmarks, whose memory must be the
+// bot's, not the recorder's.
+func WithoutBodies() Option {
+	return func(c *config) error {
+		c.noBodies = true
+		return nil
+	}
+}

@@ -43,6 +43,14 @@ func (r Request) Decode(v any) error {
 	return json.Unmarshal(r.Payload, v)
 }
 
+// forgetBody keeps a request's metadata only (see WithoutBodies).
+func (r *Request) forgetBody() {
+	r.Body, r.Payload, r.JSON, r.Response = nil, nil, nil, nil
+	for i := range r.Files {
+		r.Files[i].Data = nil
+	}
+}
+
 // Requests returns a copy of every request recorded so far, oldest first.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()

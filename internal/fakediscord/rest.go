@@ -285,6 +285,9 @@ func (s *Server) recordLocked(c *call, rep reply) {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		s.invalid++
 	}
+	if s.cfg.noBodies {
+		c.req.forgetBody()
+	}
 	s.records = append(s.records, c.req)
 	if len(s.records) > maxRecorded {
 		s.records = s.records[len(s.records)-maxRecorded:]

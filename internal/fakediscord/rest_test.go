@@ -265,3 +265,28 @@ func TestOwnReactions(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Equal(t, 10008, code)
 }
+
+func TestWithoutBodiesKeepsOnlyMetadata(t *testing.T) {
+	t.Parallel()
+	s := New(t, WithChannel(testGuild, testChannel), WithoutBodies())
+	dg := restSession(t, s)
+	m, err := dg.ChannelMessageSendComplex(testChannel, &discordgo.MessageSend{
+		Content:         "console log",
+		AllowedMentions: &discordgo.MessageAllowedMentions{},
+		Files:           []*discordgo.File{{Name: "latest.log", ContentType: "text/plain", Reader: bytes.NewReader([]byte("line1"))}},
+	})
+	require.NoError(t, err)
+	got, ok := s.Message(m.ID)
+	require.True(t, ok)
+	assert.Empty(t, got.Content)
+	require.Len(t, got.Files, 1)
+	assert.Equal(t, "latest.log", got.Files[0].Name)
+	assert.Nil(t, got.Files[0].Data)
+	reqs := s.Requests()
+	require.NotEmpty(t, reqs)
+	assert.Nil(t, reqs[len(reqs)-1].Body)
+
+	_, err = dg.ChannelMessageSendComplex(testChannel, &discordgo.MessageSend{Content: strings.Repeat("x", 2001),
+		AllowedMentions: &discordgo.MessageAllowedMentions{}})
+	require.Error(t, err, "bodies are still checked before they are forgotten")
+}

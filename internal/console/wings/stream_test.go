@@ -109,7 +109,13 @@ func TestTokensRenewedBeforeExpiry(t *testing.T) {
 // back within 2 s of simulated time, and the lines written meanwhile are
 // recovered from the replay, none twice.
 func TestAbruptDrops(t *testing.T) {
-	h := newHarness(t, nil)
+	for name, opts := range map[string][]wingssim.Option{"pterodactyl": nil, "pelican": {wingssim.WithPelican()}} {
+		t.Run(name, func(t *testing.T) { testAbruptDrops(t, opts) })
+	}
+}
+
+func testAbruptDrops(t *testing.T, nodeOpts []wingssim.Option) {
+	h := newHarness(t, nodeOpts)
 	h.node.SetState(uuid, "running")
 	h.start()
 	h.waitConnected()

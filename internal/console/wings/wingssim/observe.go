@@ -75,7 +75,9 @@ func (sock *socket) recordSentLocked(f frame) {
 	if len(f.args) > 0 {
 		fr.Arg = f.args[0]
 	}
-	sock.rec.sent = appendCapped(sock.rec.sent, fr)
+	if !sock.n.cfg.noFrameLog {
+		sock.rec.sent = appendCapped(sock.rec.sent, fr)
+	}
 	switch {
 	case f.event == "jwt error":
 		sock.rec.jwtErrors = appendCapped(sock.rec.jwtErrors, fr.Arg)

@@ -24,6 +24,7 @@ type config struct {
 	stall       time.Duration
 	maxSockets  int // 0: no cap
 	statsEvery  time.Duration
+	noFrameLog  bool
 }
 
 func defaultConfig() config {
@@ -161,4 +162,13 @@ func (c *config) finish() error {
 		}
 	}
 	return nil
+}
+
+// WithoutFrameLog stops recording each frame written (History's Sent), for
+// long benchmarks whose memory must be the client's, not the recorder's.
+func WithoutFrameLog() Option {
+	return func(c *config) error {
+		c.noFrameLog = true
+		return nil
+	}
 }
