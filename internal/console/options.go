@@ -15,7 +15,12 @@ const (
 	DefaultFoldAfter    = 5 * time.Second
 	DefaultPostTimeout  = 30 * time.Second
 	DefaultDrainTimeout = 4 * time.Second
-	DefaultLinger       = 500 * time.Millisecond
+	// DefaultLinger spaces a busy console's partial messages one second
+	// apart: Discord's usual 5 messages per 5 s per channel, kept steady.
+	// Posting faster empties the bucket in a burst and then holds every
+	// line for the rest of its window (seen: p99 3 s at 5 lines/s with
+	// 500 ms); at this pace a line waits at most about a second.
+	DefaultLinger = time.Second
 	// DefaultFirstLinger is how long the first line after a quiet spell
 	// waits for company: one message in five per 5 s spent on a lone line
 	// costs a flood a tenth of its channel, and a quiet console's line is
@@ -118,7 +123,7 @@ func WithPostTimeout(d time.Duration) Option { return func(c *config) { c.postTi
 func WithDrainTimeout(d time.Duration) Option { return func(c *config) { c.drainTimeout = d } }
 
 // WithLinger sets how long after a post a message that is not full waits
-// for more lines (default 500 ms; 0 disables), so a burst is gathered into
+// for more lines (default 1 s; 0 disables), so a burst is gathered into
 // one message instead of spending the channel's rate-limit budget on a
 // message per line. Full messages, command replies and warnings never wait.
 func WithLinger(d time.Duration) Option { return func(c *config) { c.linger = d } }
