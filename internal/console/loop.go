@@ -73,10 +73,21 @@ func (s *sender) holdFor() time.Duration {
 	if d := s.last.Add(s.cfg.linger).Sub(now); d > 0 {
 		return d
 	}
-	if s.lines.len() == 0 {
-		return 0 // a notice alone goes at once
+	return time.Unix(0, s.firstArrival()).Add(s.cfg.firstLinger).Sub(now)
+}
+
+// firstArrival is when the oldest queued line or notice arrived: a notice
+// waits for company as a line does (a server's "running" notice is
+// followed by its first lines, which it should not cost a message of
+// their own).
+func (s *sender) firstArrival() int64 {
+	switch {
+	case s.lines.len() == 0:
+		return s.notices.at(0).at
+	case s.notices.len() == 0:
+		return s.lines.at(0).at
 	}
-	return time.Unix(0, s.lines.at(0).at).Add(s.cfg.firstLinger).Sub(now)
+	return min(s.lines.at(0).at, s.notices.at(0).at)
 }
 
 func (s *sender) urgentLocked() bool { return len(s.urgent) > 0 || s.warn != (warnings{}) }

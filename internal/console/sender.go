@@ -75,6 +75,7 @@ type line struct {
 type notice struct {
 	text   string
 	before uint64
+	at     int64 // when it arrived, Unix nanoseconds
 }
 
 // warnings are what the channel must be told about lines it did not get.
@@ -230,7 +231,7 @@ func (s *sender) addNotice(text string) {
 		return
 	}
 	s.mu.Lock()
-	s.notices.push(notice{text: text, before: s.next})
+	s.notices.push(notice{text: text, before: s.next, at: s.cfg.clock.Now().UnixNano()})
 	if s.notices.len() > maxNotices {
 		s.notices.pop()
 		s.cfg.log.Warn("console notice dropped: too many queued", "channel", s.channelID)
