@@ -17,11 +17,11 @@ const confirmSlack = 5 * time.Second
 // confirmPrompt asks the user, privately, to confirm a stop or kill.
 func (r *Router) confirmPrompt(t panel.Target, sig panel.Signal) (reply, error) {
 	expiry := r.now().Add(r.confirmTTL)
-	yes, err := customID{kind: kindConfirm, key: t.Key(), signal: sig, expiry: expiry.Unix()}.encode()
+	yes, err := customID{verb: verbConfirm, key: t.Key(), signal: sig, expiry: expiry.Unix()}.encode()
 	if err != nil {
 		return reply{}, &userError{msg: "This server's name on the panel is too long for a confirmation button; ask an admin to shorten it.", cause: err}
 	}
-	no, err := customID{kind: kindCancel, key: t.Key(), signal: sig}.encode()
+	no, err := customID{verb: verbCancel, key: t.Key(), signal: sig}.encode()
 	if err != nil {
 		return reply{}, &userError{msg: "This server's name on the panel is too long for a confirmation button.", cause: err}
 	}

@@ -18,9 +18,9 @@ const maxCustomIDLen = 100
 
 // The first segment of a custom ID names what the button does.
 const (
-	kindPower   = "power"   // power/<key>/<signal>
-	kindConfirm = "confirm" // confirm/<key>/<signal>/<unix expiry>
-	kindCancel  = "cancel"  // cancel/<key>/<signal>
+	verbPower   = "power"   // power/<key>/<signal>
+	verbConfirm = "confirm" // confirm/<key>/<signal>/<unix expiry>
+	verbCancel  = "cancel"  // cancel/<key>/<signal>
 )
 
 // errBadCustomID is what every malformed custom ID matches; the user is told
@@ -31,7 +31,7 @@ var errBadCustomID = errors.New("malformed custom ID")
 // path-escaped in the ID (url.PathEscape, so its "/" becomes "%2F"), which
 // keeps the segments unambiguous whatever the server ID holds.
 type customID struct {
-	kind   string
+	verb   string
 	key    string
 	signal panel.Signal
 	expiry int64 // unix seconds; confirm only
@@ -39,8 +39,8 @@ type customID struct {
 
 // encode writes the custom ID, or fails when it would exceed Discord's limit.
 func (c customID) encode() (string, error) {
-	s := c.kind + "/" + url.PathEscape(c.key) + "/" + string(c.signal)
-	if c.kind == kindConfirm {
+	s := c.verb + "/" + url.PathEscape(c.key) + "/" + string(c.signal)
+	if c.verb == verbConfirm {
 		s += "/" + strconv.FormatInt(c.expiry, 10)
 	}
 	if len(s) > maxCustomIDLen {
@@ -58,9 +58,9 @@ func parseCustomID(s string) (customID, error) {
 		return customID{}, fmt.Errorf("%w: too long or not UTF-8", errBadCustomID)
 	}
 	parts := strings.Split(s, "/")
-	want := map[string]int{kindPower: 3, kindCancel: 3, kindConfirm: 4}[parts[0]]
+	want := map[string]int{verbPower: 3, verbCancel: 3, verbConfirm: 4}[parts[0]]
 	if want == 0 || len(parts) != want {
-		return customID{}, fmt.Errorf("%w: unknown kind or wrong number of segments", errBadCustomID)
+		return customID{}, fmt.Errorf("%w: unknown verb or wrong number of segments", errBadCustomID)
 	}
 	key, err := unescapeKey(parts[1])
 	if err != nil {
@@ -70,8 +70,8 @@ func parseCustomID(s string) (customID, error) {
 	if err != nil {
 		return customID{}, fmt.Errorf("%w: %v", errBadCustomID, err)
 	}
-	c := customID{kind: parts[0], key: key, signal: sig}
-	if c.kind == kindConfirm {
+	c := customID{verb: parts[0], key: key, signal: sig}
+	if c.verb == verbConfirm {
 		if c.expiry, err = parseExpiry(parts[3]); err != nil {
 			return customID{}, err
 		}

@@ -12,10 +12,10 @@ import (
 
 func TestCustomIDRoundTrip(t *testing.T) {
 	tests := []customID{
-		{kind: kindPower, key: "main/abc123", signal: panel.SignalStart},
-		{kind: kindPower, key: "main/a b/c%d?é", signal: panel.SignalKill},
-		{kind: kindCancel, key: "p/1", signal: panel.SignalStop},
-		{kind: kindConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: 1_700_000_060},
+		{verb: verbPower, key: "main/abc123", signal: panel.SignalStart},
+		{verb: verbPower, key: "main/a b/c%d?é", signal: panel.SignalKill},
+		{verb: verbCancel, key: "p/1", signal: panel.SignalStop},
+		{verb: verbConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: 1_700_000_060},
 	}
 	for _, c := range tests {
 		s, err := c.encode()
@@ -35,7 +35,7 @@ func mustEncode(t *testing.T, c customID) string {
 }
 
 func TestCustomIDTooLong(t *testing.T) {
-	_, err := customID{kind: kindConfirm, key: "main/" + strings.Repeat("x", 80), signal: panel.SignalKill, expiry: 1}.encode()
+	_, err := customID{verb: verbConfirm, key: "main/" + strings.Repeat("x", 80), signal: panel.SignalKill, expiry: 1}.encode()
 	assert.Error(t, err)
 	_, ok := powerButtons("main/" + strings.Repeat("x", 90))
 	assert.False(t, ok)

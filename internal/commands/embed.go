@@ -115,7 +115,7 @@ func powerButtons(key string) ([]discordgo.MessageComponent, bool) {
 	}
 	var row []discordgo.MessageComponent
 	for _, sig := range panel.Signals() {
-		id, err := customID{kind: kindPower, key: key, signal: sig}.encode()
+		id, err := customID{verb: verbPower, key: key, signal: sig}.encode()
 		if err != nil {
 			return nil, false
 		}

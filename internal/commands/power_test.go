@@ -56,7 +56,7 @@ func TestPowerTiers(t *testing.T) {
 		})
 		t.Run(tt.name+" via button", func(t *testing.T) {
 			e := setup(t)
-			id, err := customID{kind: kindPower, key: "main/abc123", signal: panel.Signal(tt.action)}.encode()
+			id, err := customID{verb: verbPower, key: "main/abc123", signal: panel.Signal(tt.action)}.encode()
 			require.NoError(t, err)
 			e.handle(click(tt.m, id, false))
 			checkPower(t, e, tt.sent, tt.confirm, tt.want, tt.action)
@@ -161,7 +161,7 @@ func TestCancel(t *testing.T) {
 
 func TestConfirmExpiryBeyondTTLRefused(t *testing.T) {
 	e := setup(t)
-	id, err := customID{kind: kindConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: e.clock.Now().Unix() + 3600}.encode()
+	id, err := customID{verb: verbConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: e.clock.Now().Unix() + 3600}.encode()
 	require.NoError(t, err)
 	e.handle(click(admin(), id, true))
 	assert.Contains(t, text(t, only(t, e.sess)), "outdated")

@@ -99,7 +99,7 @@ func TestSlowPrivateErrorEditsOriginal(t *testing.T) {
 
 func TestSlowConfirmDeferredUpdate(t *testing.T) {
 	e, release := slowEnv(t, nil)
-	id, err := customID{kind: kindConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: e.clock.Now().Unix() + 30}.encode()
+	id, err := customID{verb: verbConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: e.clock.Now().Unix() + 30}.encode()
 	require.NoError(t, err)
 	run(t, e, release, click(admin(), id, true))
 	as := e.sess.answers()
@@ -111,7 +111,7 @@ func TestSlowConfirmDeferredUpdate(t *testing.T) {
 
 func TestSlowConfirmErrorEditsPrompt(t *testing.T) {
 	e, release := slowEnv(t, &panel.Error{Kind: panel.ErrConflict})
-	id, err := customID{kind: kindConfirm, key: "main/abc123", signal: panel.SignalKill, expiry: e.clock.Now().Unix() + 30}.encode()
+	id, err := customID{verb: verbConfirm, key: "main/abc123", signal: panel.SignalKill, expiry: e.clock.Now().Unix() + 30}.encode()
 	require.NoError(t, err)
 	run(t, e, release, click(admin(), id, true))
 	assert.Equal(t, []string{"respond", "edit", "send"}, e.sess.methods())

@@ -228,10 +228,10 @@ func (r *Router) componentRoute(raw string) route {
 			return reply{}, &userError{msg: msgOutdatedButton, cause: fmt.Errorf("custom ID %q: %w", shown, err)}
 		}}
 	}
-	switch id.kind {
-	case kindPower:
+	switch id.verb {
+	case verbPower:
 		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.powerButton(ctx, rq, id) }}
-	case kindConfirm:
+	case verbConfirm:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.confirm(ctx, rq, id) }}
 	default:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.cancel(rq, id) }}
