@@ -41,7 +41,7 @@ func (m *Metrics) WatchRelays(hub RelayStats, channels []string, now func() time
 			"dropped, unconfirmed (may or may not be posted), failed (Discord refused).", "channel", "outcome"),
 		queue: desc("queue_lines", "Console lines not yet posted: pending (in memory, or in a message in flight) "+
 			"or on_disk (spilled, waiting).", "channel", "state"),
-		lag:   desc("lag_seconds", "Age of the oldest console line still queued; 0 when none is.", "channel"),
+		lag: desc("lag_seconds", "Age of the oldest console line still queued; 0 when none is.", "channel"),
 	})
 }
 
