@@ -60,6 +60,22 @@ func TestMetricsScrapedOverHTTP(t *testing.T) {
 	}
 }
 
+// The relay's lines are counted per configured channel.
+func TestRelayMetrics(t *testing.T) {
+	t.Parallel()
+	b, uuid := startRelayBot(t, withMetrics)
+	b.node.Emit(uuid, "[12:00:01] Server started", "[12:00:02] Done")
+	relayed(t, b, "Done")
+	var fams map[string]*dto.MetricFamily
+	require.Eventually(t, func() bool {
+		fams = scrape(t, b.metrics)
+		return value(fams, "panelbot_relay_lines_total", "channel", relayChannel, "outcome", "posted") == 2
+	}, 10*time.Second, 10*time.Millisecond)
+	assert.Zero(t, value(fams, "panelbot_relay_lines_total", "channel", relayChannel, "outcome", "dropped"))
+	assert.Zero(t, value(fams, "panelbot_relay_queue_lines", "channel", relayChannel, "state", "on_disk"))
+	assert.Zero(t, value(fams, "panelbot_relay_lag_seconds", "channel", relayChannel))
+}
+
 // /healthz turns 503 when Discord drops the gateway and `bot health` says
 // so with exit status 1; it is 0 against the healthy bot.
 func TestHealthFollowsTheGateway(t *testing.T) {
