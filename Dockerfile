@@ -13,5 +13,10 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/bot /bot
 # distroless's nonroot user (uid 65532); the bot needs no file system access.
 USER nonroot:nonroot
+# /healthz and /metrics on the container's loopback, so the HEALTHCHECK works
+# out of the box; set METRICS_ADDR=0.0.0.0:9090 (and publish the port) to
+# scrape from outside. The image has no shell or curl: the bot asks itself.
+ENV METRICS_ADDR=127.0.0.1:9090
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["/bot", "health"]
 ENTRYPOINT ["/bot"]
 CMD ["run"]

@@ -16,5 +16,6 @@ func TestExitCode(t *testing.T) {
 	assert.Equal(t, 2, exitCode(&config.Error{Var: "DISCORD_TOKEN", Problem: "required"}))
 	assert.Equal(t, 2, exitCode(fmt.Errorf("%w: unknown command", app.ErrUsage)))
 	assert.Equal(t, 1, exitCode(app.ErrCheckFailed))
+	assert.Equal(t, 1, exitCode(fmt.Errorf("%w: HTTP 503", app.ErrUnhealthy)), "Docker's HEALTHCHECK reserves 2")
 	assert.Equal(t, 1, exitCode(errors.New("connect to Discord: refused")))
 }

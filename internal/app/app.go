@@ -19,6 +19,7 @@ import (
 	"github.com/panelbot/panelbot/internal/commands"
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/console"
+	"github.com/panelbot/panelbot/internal/telemetry"
 )
 
 // Options are what Run takes from the process; tests supply their own.
@@ -37,14 +38,19 @@ type Options struct {
 	// Ready, when set, is called once the bot is connected and its commands
 	// are registered.
 	Ready func()
+	// MetricsReady, when set, is called with the address /healthz and
+	// /metrics listen on (the port chosen, for METRICS_ADDR=host:0), once
+	// they do.
+	MetricsReady func(addr string)
 }
 
 // ErrUsage is returned for an unknown subcommand.
 var ErrUsage = errors.New("usage")
 
-const usage = `usage: bot [run|check|help]
-  run    connect to Discord and serve the slash commands (the default)
-  check  validate the configuration, then ask the panel and Discord who we are
+const usage = `usage: bot [run|check|health|help]
+  run     connect to Discord and serve the slash commands (the default)
+  check   validate the configuration, then ask the panel and Discord who we are
+  health  ask the running bot's /healthz (METRICS_ADDR): exit 0 if healthy, 1 if not
 `
 
 // Run executes the subcommand in opts.Args until ctx is cancelled (run) or
@@ -58,6 +64,8 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	switch sub {
 	case "run", "check":
+	case "health":
+		return health(ctx, opts)
 	case "help", "-h", "--help":
 		fmt.Fprint(opts.Stdout, usage)
 		return nil
@@ -97,10 +105,17 @@ func (o Options) withDefaults() Options {
 // serve connects and answers interactions until ctx is cancelled.
 func serve(ctx context.Context, opts Options, cfg config.Config, file *config.File) error {
 	log := newLogger(opts.Stderr, cfg.LogLevel, cfg.LogFormat, append(cfg.Secrets(), file.Secrets()...))
-	b, err := build(opts, cfg, file, log)
+	m := newMetrics(cfg)
+	b, err := build(opts, cfg, file, log, m)
 	if err != nil {
 		return err
 	}
+	// Listening before the gateway connects lets /healthz say it is not yet.
+	srv, err := startMetrics(opts, cfg, m, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(srv, log)
 	if !anyoneMayAct(cfg, file) {
 		log.Warn("nobody may start or stop servers: set ACL_OPERATOR_ROLES, ACL_ADMIN_ROLES or ACL_ADMIN_USERS")
 	}
@@ -130,19 +145,21 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 	return nil
 }
 
-// build assembles the bot without connecting anything.
-func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger) (*bot, error) {
+// build assembles the bot without connecting anything; m, when not nil,
+// hears from every part.
+func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics) (*bot, error) {
 	policy, err := acl.New(cfg.ACL)
 	if err != nil {
 		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
 	}
 	board := newStatsBoard(opts.Now)
-	ps, err := newPanels(file, policy, board, opts.Now)
+	ps, err := newPanels(file, policy, board, opts.Now, m)
 	if err != nil {
 		return nil, err
 	}
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
+		Observer: routerObserver(m),
 	})
 	if err != nil {
 		return nil, err
@@ -152,9 +169,12 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 	if needsMessages(specs) {
 		intents |= discordgo.IntentsGuildMessages | discordgo.IntentMessageContent
 	}
-	s, err := newSession(cfg, opts.Transport, intents)
+	s, err := newSession(cfg, discordTransport(m, opts.Transport), intents)
 	if err != nil {
 		return nil, err
+	}
+	if m != nil {
+		m.WatchGateway(s)
 	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs}
@@ -164,6 +184,10 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger)
 		if err != nil {
 			cancel()
 			return nil, hubError(err)
+		}
+		if err := watchRelays(m, hub, specs); err != nil {
+			cancel()
+			return nil, err
 		}
 		b.relays = &relays{hub: hub, panels: ps, policy: policy, board: board, react: s, log: log,
 			byChannel: map[string][]*console.Relay{}, shared: map[string]int{},

@@ -39,7 +39,7 @@ func check(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 
 // checkPanels lists the servers of every panel, in the configured order.
 func checkPanels(ctx context.Context, w io.Writer, file *config.File, now func() time.Time) bool {
-	ps, err := newPanels(file, nil, nil, now)
+	ps, err := newPanels(file, nil, nil, now, nil)
 	if err != nil {
 		fmt.Fprintf(w, "panel:   FAILED: %v\n", err)
 		return false

@@ -51,8 +51,10 @@ type bot struct {
 	node *wingssim.Node // nil without setup.nodeOpts
 	url  string         // the panel's address as the bot knows it
 	logs *syncBuffer
-	stop context.CancelFunc
-	done chan error
+	// metrics is where /healthz and /metrics listen, with METRICS_ADDR set.
+	metrics string
+	stop    context.CancelFunc
+	done    chan error
 
 	stopOnce sync.Once
 }
@@ -132,6 +134,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 		b.done <- app.Run(ctx, app.Options{
 			Args: []string{"run"}, Getenv: func(k string) string { return env[k] },
 			Stderr: b.logs, Ready: func() { close(ready) },
+			MetricsReady: func(addr string) { b.metrics = addr },
 		})
 	}()
 	select {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/panelbot/panelbot/internal/acl"
@@ -11,6 +12,7 @@ import (
 	"github.com/panelbot/panelbot/internal/panel/serverprism"
 	"github.com/panelbot/panelbot/internal/panel/shardlyn"
 	"github.com/panelbot/panelbot/internal/panel/zampto"
+	"github.com/panelbot/panelbot/internal/telemetry"
 )
 
 // statusTTL is how long one /status answer is shared by everyone asking
@@ -30,15 +32,16 @@ type panels struct {
 
 // newPanels builds every panel client the file declares, registers them
 // with their aliases, and gives servers their own access rules. A board,
-// when given, lets relayed servers answer /status from their console stream.
-func newPanels(f *config.File, policy *acl.Policy, board *statsBoard, now func() time.Time) (*panels, error) {
+// when given, lets relayed servers answer /status from their console stream;
+// metrics, when given, hear every call that reaches a panel.
+func newPanels(f *config.File, policy *acl.Policy, board *statsBoard, now func() time.Time, m *telemetry.Metrics) (*panels, error) {
 	ps := &panels{registry: panel.NewRegistry(panel.WithClock(now)), raw: map[string]panel.Client{}, urls: map[string]string{}}
 	for _, p := range f.Panels {
-		c, err := newClient(p)
+		c, err := newClient(p, panelHTTP(m, p.Name))
 		if err != nil {
 			return nil, f.ErrorAt(p.Line, fmt.Sprintf("panel %s: %s", p.Name, panel.UserMessage(err)))
 		}
-		var wrapped panel.Client = panel.Coalesce(c, statusTTL, now)
+		var wrapped panel.Client = panel.Coalesce(observePanel(m, p.Name, c), statusTTL, now)
 		if board != nil {
 			wrapped = liveStats{Client: wrapped, name: p.Name, board: board}
 		}
@@ -70,13 +73,17 @@ func overrides(f *config.File, p config.Panel, policy *acl.Policy) error {
 
 // newClient builds the client of one panel kind. The rate limits are the
 // file's (or the environment's) where given, else each client's default,
-// which follows the panel's documented limit.
-func newClient(p config.Panel) (panel.Client, error) {
+// which follows the panel's documented limit. hc, when not nil, replaces
+// the client's HTTP client.
+func newClient(p config.Panel, hc *http.Client) (panel.Client, error) {
 	switch p.Kind {
 	case config.KindPterodactyl, config.KindPelican:
 		opts := []pterodactyl.Option{pterodactyl.WithKind(p.Kind)}
 		if p.RateLimit > 0 {
 			opts = append(opts, pterodactyl.WithRateLimit(perMinute(p.RateLimit, p.RatePer)))
+		}
+		if hc != nil {
+			opts = append(opts, pterodactyl.WithHTTPClient(hc))
 		}
 		return pterodactyl.New(p.URL, p.Secret.Key(), opts...)
 	case config.KindZampto:
@@ -84,18 +91,24 @@ func newClient(p config.Panel) (panel.Client, error) {
 		if p.RateLimit > 0 {
 			opts = append(opts, zampto.WithRateLimit(p.RateLimit, p.RatePer))
 		}
+		if hc != nil {
+			opts = append(opts, zampto.WithHTTPClient(hc))
+		}
 		return zampto.New(p.URL, p.Secret.Key(), opts...)
 	case config.KindServerPrism:
-		return newServerPrism(p)
+		return newServerPrism(p, hc)
 	case config.KindShardlyn:
-		return newShardlyn(p)
+		return newShardlyn(p, hc)
 	default:
 		return nil, fmt.Errorf("unknown panel kind %q", p.Kind)
 	}
 }
 
-func newServerPrism(p config.Panel) (panel.Client, error) {
+func newServerPrism(p config.Panel, hc *http.Client) (panel.Client, error) {
 	var opts []serverprism.Option
+	if hc != nil {
+		opts = append(opts, serverprism.WithHTTPClient(hc))
+	}
 	if p.RateLimit > 0 || p.WriteRateLimit > 0 {
 		reads, writes := p.RateLimit, p.WriteRateLimit
 		if reads == 0 {
@@ -109,12 +122,15 @@ func newServerPrism(p config.Panel) (panel.Client, error) {
 	return serverprism.New(p.URL, p.Secret.Key(), opts...)
 }
 
-func newShardlyn(p config.Panel) (panel.Client, error) {
+func newShardlyn(p config.Panel, hc *http.Client) (panel.Client, error) {
 	auth := shardlyn.APIToken(p.Secret.Key())
 	if p.Secret.Key() == "" {
 		auth = shardlyn.Password(p.Secret.Login())
 	}
 	var opts []shardlyn.Option
+	if hc != nil {
+		opts = append(opts, shardlyn.WithHTTPClient(hc))
+	}
 	if p.RateLimit > 0 {
 		opts = append(opts, shardlyn.WithRateLimit(float64(p.RateLimit)/p.RatePer.Seconds(), 10))
 	}

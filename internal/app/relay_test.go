@@ -15,15 +15,16 @@ import (
 const relayChannel = "100000000000000005"
 
 // startRelayBot runs the bot with RELAY_* pointing Survival's console at
-// relayChannel, typed commands on, against a Wings node simulator.
-func startRelayBot(t *testing.T) (*bot, string) {
+// relayChannel, typed commands on, against a Wings node simulator; tweak
+// changes the setup further.
+func startRelayBot(t *testing.T, tweak ...func(*setup)) (*bot, string) {
 	t.Helper()
-	b := startBot(t, func(s *setup) {
+	b := startBot(t, append([]func(*setup){func(s *setup) {
 		s.nodeOpts = []wingssim.Option{wingssim.WithStallTimeout(time.Second)}
 		s.dcOpts = append(s.dcOpts, fakediscord.WithChannel(guildID, relayChannel),
 			fakediscord.WithPrivilegedIntents(fakediscord.IntentMessageContent))
 		s.env["RELAY_CHANNEL_ID"], s.env["RELAY_SERVER"], s.env["RELAY_COMMANDS"] = relayChannel, "survival", "on"
-	})
+	}}, tweak...)...)
 	spec, ok := b.sim.Server(survivalID)
 	require.True(t, ok)
 	b.node.SetState(spec.UUID, "running")

@@ -22,8 +22,9 @@ type result struct {
 // answer runs the handler and answers within Discord's window: directly when
 // the handler finishes within DeferAfter, otherwise by deferring (with the
 // route's declared ephemerality) and editing @original once it finishes.
-// Errors always end up visible only to the user: see lateError.
-func (r *Router) answer(ctx, dctx context.Context, s Session, rq *request, rt route) {
+// Errors always end up visible only to the user: see lateError. It returns
+// the handler's error, for the Observer.
+func (r *Router) answer(ctx, dctx context.Context, s Session, rq *request, rt route) error {
 	if rt.update && !clickedEphemeral(rq.i) {
 		// Only a private prompt is replaced in place: a click never rewrites
 		// a message others see, nor could it make it private. The answer
@@ -51,6 +52,7 @@ func (r *Router) answer(ctx, dctx context.Context, s Session, rq *request, rt ro
 			r.logFailure(rq, res.err)
 		}
 	}
+	return res.err
 }
 
 // run calls the handler. A panic (a panel client tripping on an answer it

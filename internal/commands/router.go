@@ -87,6 +87,8 @@ type Config struct {
 	CallTimeout time.Duration
 	// AutocompleteBudget bounds the server-list fetch behind autocomplete.
 	AutocompleteBudget time.Duration
+	// Observer hears how each interaction went (nil: nobody).
+	Observer Observer
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -102,6 +104,7 @@ type Router struct {
 	callTO     time.Duration
 	acBudget   time.Duration
 	auditSlots chan struct{}
+	obs        Observer
 }
 
 // New validates cfg and returns a Router.
@@ -119,7 +122,10 @@ func New(cfg Config) (*Router, error) {
 	}
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
-		auditSlots: make(chan struct{}, auditSlots),
+		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer,
+	}
+	if r.obs == nil {
+		r.obs = nopObserver{}
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -166,12 +172,15 @@ func (r *Router) Handle(ctx context.Context, s Session, i *discordgo.Interaction
 	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.callTO+discordSlack)
 	defer cancel()
+	w := watch(s)
 	switch i.Type {
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		r.autocomplete(ctx, dctx, s, i)
+		r.autocomplete(ctx, dctx, w, i)
+		w.report(r.obs, CommandAutocomplete, nil)
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
 		rq := newRequest(i)
-		r.answer(ctx, dctx, s, rq, r.route(rq))
+		err := r.answer(ctx, dctx, w, rq, r.route(rq))
+		w.report(r.obs, commandLabel(i), err)
 		r.postAudit(dctx, s, rq)
 	default:
 		r.log.Warn("ignored interaction of unexpected type", "type", int(i.Type), "interaction", i.ID)

@@ -49,6 +49,10 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
+
+	// MetricsAddr is where /healthz and /metrics listen (METRICS_ADDR,
+	// host:port); "" leaves them off.
+	MetricsAddr string
 }
 
 // Secrets lists the values that must never reach a log line, so the logger
@@ -123,6 +127,7 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 		RelayDiskCapMB: l.positiveInt("RELAY_DISK_CAP_MB", 64),
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
+		MetricsAddr:    l.listenAddr(EnvMetricsAddr),
 	}
 	if singlePanel {
 		l.panel(&c)
