@@ -129,3 +129,49 @@ func TestClock(t *testing.T) {
 	assert.ErrorIs(t, c.Sleep(ctx, time.Hour), context.Canceled)
 	assert.Equal(t, start.Add(time.Minute+time.Second), c.Now(), "a cancelled sleep does not move the clock")
 }
+
+func TestServerRecordsAndDropsWhileDown(t *testing.T) {
+	s := NewServer(func(e *entry) *int { return &e.Status })
+	s.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rec, up := s.Receive(w, entry{Path: r.URL.Path}); up {
+			rec.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	c := s.Controls()
+	// A fresh connection each time: net/http would send a GET again that
+	// failed on a reused one.
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get(c.URL() + "/a")
+	require.NoError(t, err)
+	resp.Body.Close()
+	c.SetDown(true)
+	assert.True(t, s.Down())
+	_, err = hc.Get(c.URL() + "/b")
+	assert.Error(t, err, "a down simulator drops the connection")
+	c.SetDown(false)
+	resp, err = hc.Get(c.URL() + "/c")
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	assert.Equal(t, []entry{{"/a", 204}, {"/b", 0}, {"/c", 204}}, c.Requests())
+	assert.Equal(t, 2, c.CountStatus(http.StatusNoContent))
+	assert.Equal(t, 1, c.CountStatus(0), "dropped while down")
+	s.Close()
+	s.Close() // twice, then again at cleanup
+}
+
+func TestWriteJSON(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteJSON(rec, "application/json; charset=utf-8", http.StatusTeapot, map[string]any{"a": "<b>"})
+	assert.Equal(t, http.StatusTeapot, rec.Code)
+	assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
+	assert.Equal(t, `{"a":"\u003cb\u003e"}`, rec.Body.String(), "escaped as the frameworks do, no trailing newline")
+	assert.Panics(t, func() { WriteJSON(httptest.NewRecorder(), "application/json", 200, func() {}) })
+}
+
+func TestRandomHex(t *testing.T) {
+	a, b := RandomHex(41), RandomHex(41)
+	assert.Len(t, a, 41)
+	assert.Regexp(t, `^[0-9a-f]+$`, a)
+	assert.NotEqual(t, a, b)
+}
