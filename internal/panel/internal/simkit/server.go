@@ -4,10 +4,15 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
 // Server is the part of a simulator's HTTP side that is the same for every
@@ -42,23 +47,50 @@ func (s *Server[R]) Close() { s.srv.Close() }
 func (s *Server[R]) URL() string { return s.srv.URL }
 
 // SetDown marks the simulator down (true) or up again (false). What a down
-// simulator answers is its own: Receive drops the connection.
+// simulator answers is its own: Serve drops the connection.
 func (s *Server[R]) SetDown(down bool) { s.down.Store(down) }
 
 // Down tells whether SetDown(true) is in force.
 func (s *Server[R]) Down() bool { return s.down.Load() }
 
-// Receive puts r on record and returns the writer to answer through (see
-// Log.Record), and true. While the simulator is down it drops the
-// connection instead — through w, so that the record keeps no status — and
-// returns false: nothing is to be answered.
-func (s *Server[R]) Receive(w http.ResponseWriter, r R) (http.ResponseWriter, bool) {
-	rec := s.Log.Record(w, r)
+// Serve is the front door of a simulator that reads each body whole: it
+// reads up to maxBody bytes of the body, puts the request on record as
+// record describes it, and lets answer answer it through a writer that
+// records the status (see Log.Record). While the simulator is down it
+// drops the connection instead — through w, so that the record keeps no
+// status.
+func (s *Server[R]) Serve(w http.ResponseWriter, r *http.Request, maxBody int64,
+	record func(r *http.Request, body []byte) R, answer func(w http.ResponseWriter, r *http.Request, body []byte)) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	rec := s.Log.Record(w, record(r, body))
 	if s.Down() {
 		HangUp(w)
-		return nil, false
+		return
 	}
-	return rec, true
+	answer(rec, r, body)
+}
+
+// Request is a request as a simulator that reads bodies whole records it,
+// for a test's assertions.
+type Request struct {
+	Method string
+	Path   string
+	Auth   string // the Authorization header as sent
+	Accept string // the Accept header as sent
+	Body   string
+	Status int       // 0 when SetDown dropped the connection
+	At     time.Time // by the simulator's clock
+}
+
+// RequestStatus points at a Request's Status, for NewServer.
+func RequestStatus(r *Request) *int { return &r.Status }
+
+// Recorder describes a request for Serve, at c's time.
+func Recorder(c clock.Clock) func(r *http.Request, body []byte) Request {
+	return func(r *http.Request, body []byte) Request {
+		return Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
+			Accept: r.Header.Get("Accept"), Body: string(body), At: c.Now()}
+	}
 }
 
 // Controls are the methods a simulator built on a Server offers its tests;
@@ -105,4 +137,14 @@ func RandomHex(n int) string {
 	b := make([]byte, (n+1)/2)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
 	return hex.EncodeToString(b)[:n]
+}
+
+// Locked runs f on the entry of m at id, if there is one, with mu held: a
+// test reading or changing one server of a simulator.
+func Locked[K comparable, V any](mu *sync.Mutex, m map[K]*V, id K, f func(*V)) {
+	mu.Lock()
+	defer mu.Unlock()
+	if v := m[id]; v != nil {
+		f(v)
+	}
 }

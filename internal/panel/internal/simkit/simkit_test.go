@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,9 +135,8 @@ func TestClock(t *testing.T) {
 func TestServerRecordsAndDropsWhileDown(t *testing.T) {
 	s := NewServer(func(e *entry) *int { return &e.Status })
 	s.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rec, up := s.Receive(w, entry{Path: r.URL.Path}); up {
-			rec.WriteHeader(http.StatusNoContent)
-		}
+		s.Serve(w, r, 4, func(r *http.Request, body []byte) entry { return entry{Path: r.URL.Path + string(body)} },
+			func(w http.ResponseWriter, _ *http.Request, _ []byte) { w.WriteHeader(http.StatusNoContent) })
 	}))
 	c := s.Controls()
 	// A fresh connection each time: net/http would send a GET again that
@@ -149,11 +150,11 @@ func TestServerRecordsAndDropsWhileDown(t *testing.T) {
 	_, err = hc.Get(c.URL() + "/b")
 	assert.Error(t, err, "a down simulator drops the connection")
 	c.SetDown(false)
-	resp, err = hc.Get(c.URL() + "/c")
+	resp, err = hc.Post(c.URL()+"/c", "text/plain", strings.NewReader("?body"))
 	require.NoError(t, err)
 	resp.Body.Close()
 
-	assert.Equal(t, []entry{{"/a", 204}, {"/b", 0}, {"/c", 204}}, c.Requests())
+	assert.Equal(t, []entry{{"/a", 204}, {"/b", 0}, {"/c?bod", 204}}, c.Requests())
 	assert.Equal(t, 2, c.CountStatus(http.StatusNoContent))
 	assert.Equal(t, 1, c.CountStatus(0), "dropped while down")
 	s.Close()
@@ -174,4 +175,29 @@ func TestRandomHex(t *testing.T) {
 	assert.Len(t, a, 41)
 	assert.Regexp(t, `^[0-9a-f]+$`, a)
 	assert.NotEqual(t, a, b)
+}
+
+func TestLocked(t *testing.T) {
+	var mu sync.Mutex
+	m := map[int]*string{1: new(string)}
+	set := func(id int, v string) (found bool) {
+		Locked(&mu, m, id, func(p *string) { found, *p = true, v })
+		return found
+	}
+	assert.True(t, set(1, "a"))
+	assert.False(t, set(2, "b"))
+	assert.Equal(t, "a", *m[1])
+	assert.True(t, mu.TryLock(), "released")
+}
+
+func TestRecorder(t *testing.T) {
+	at := time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC)
+	r := httptest.NewRequest(http.MethodPost, "/start?x=1", nil)
+	r.Header.Set("Authorization", "Bearer k")
+	r.Header.Set("Accept", "application/json")
+	got := Recorder(NewClock(at))(r, []byte(`{"server":1}`))
+	assert.Equal(t, Request{Method: "POST", Path: "/start", Auth: "Bearer k", Accept: "application/json",
+		Body: `{"server":1}`, At: at}, got)
+	*RequestStatus(&got) = 204
+	assert.Equal(t, 204, got.Status)
 }

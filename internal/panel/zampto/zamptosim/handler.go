@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -44,12 +43,7 @@ const maxBody = 64 << 10
 
 // ServeHTTP answers one request; the Sim is its own handler.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	rec, up := s.http.Receive(w, Request{Method: r.Method, Path: r.URL.Path,
-		Auth: r.Header.Get("Authorization"), Body: string(body), At: s.clock.Now()})
-	if up {
-		s.serve(rec, r, body)
-	}
+	s.http.Serve(w, r, maxBody, simkit.Recorder(s.clock), s.serve)
 }
 
 // serve applies zampto's checks in the order its middleware would: the rate

@@ -55,18 +55,12 @@ type Server struct {
 	State string
 }
 
-// Request is one request the simulator received, for assertions.
-type Request struct {
-	Method string
-	Path   string
-	Auth   string // the Authorization header as sent
-	Body   string
-	Status int // 0 when SetDown dropped the connection
-	At     time.Time
-}
+// Request is one request the simulator received, for assertions; Status is
+// what it answered.
+type Request = simkit.Request
 
-// Sim is a running simulator; its server stops when the test ends. URL,
-// SetDown, Requests and CountStatus come with the embedded Controls.
+// Sim is one zampto account with its API key and servers, served until the
+// test ends. URL, SetDown, Requests and CountStatus come with Controls.
 type Sim struct {
 	simkit.Controls[Request]
 
@@ -118,7 +112,7 @@ func WithToken(token string) Option { return func(s *Sim) { s.token = token } }
 // New starts a simulator for the length of the test.
 func New(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
-	s := &Sim{http: simkit.NewServer(func(r *Request) *int { return &r.Status }), clock: clock.Real{},
+	s := &Sim{http: simkit.NewServer(simkit.RequestStatus), clock: clock.Real{},
 		injection: newInjection(), limitN: 5, limitW: 10 * time.Second, token: simkit.RandomHex(40), keyActive: true}
 	s.Controls = s.http.Controls()
 	WithServers(Server{ID: 1, Name: "Minecraft Server", UUID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
@@ -162,21 +156,13 @@ func (s *Sim) SetKeyActive(active bool) {
 
 // SetUUID sets a server's uuid; "" makes it unsynced.
 func (s *Sim) SetUUID(id int64, uuid string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if srv := s.servers[id]; srv != nil {
-		srv.UUID = uuid
-	}
+	simkit.Locked(&s.mu, s.servers, id, func(srv *Server) { srv.UUID = uuid })
 }
 
 // State reports a server's power state ("" for an unknown id).
-func (s *Sim) State(id int64) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if srv := s.servers[id]; srv != nil {
-		return srv.State
-	}
-	return ""
+func (s *Sim) State(id int64) (state string) {
+	simkit.Locked(&s.mu, s.servers, id, func(srv *Server) { state = srv.State })
+	return state
 }
 
 // Count counts the requests received with this method and path.
