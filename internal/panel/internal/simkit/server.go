@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -137,14 +136,4 @@ func RandomHex(n int) string {
 	b := make([]byte, (n+1)/2)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
 	return hex.EncodeToString(b)[:n]
-}
-
-// Locked runs f on the entry of m at id, if there is one, with mu held: a
-// test reading or changing one server of a simulator.
-func Locked[K comparable, V any](mu *sync.Mutex, m map[K]*V, id K, f func(*V)) {
-	mu.Lock()
-	defer mu.Unlock()
-	if v := m[id]; v != nil {
-		f(v)
-	}
 }

@@ -1,6 +1,7 @@
 package simkit
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -200,4 +201,19 @@ func TestRecorder(t *testing.T) {
 		Body: `{"server":1}`, At: at}, got)
 	*RequestStatus(&got) = 204
 	assert.Equal(t, 204, got.Status)
+}
+
+func TestIndexAndSorted(t *testing.T) {
+	type srv struct {
+		ID    int64
+		State string
+	}
+	in := []srv{{ID: 3}, {ID: 1, State: "running"}, {ID: 2}}
+	m := Index(in, func(s *srv) int64 { return s.ID }, func(s *srv) { s.State = cmp.Or(s.State, "offline") })
+	require.Len(t, m, 3)
+	m[3].State = "changed"
+	assert.Empty(t, in[0].State, "copies: the test's list is untouched")
+	assert.Equal(t, []srv{{1, "running"}, {3, "changed"}}, Sorted(m, func(s *srv) bool { return s.ID != 2 }))
+	assert.Equal(t, []srv{{2, "offline"}}, Sorted(m, func(s *srv) bool { return s.State == "offline" }))
+	assert.Nil(t, Sorted(m, func(*srv) bool { return false }))
 }

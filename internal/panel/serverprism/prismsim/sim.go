@@ -17,7 +17,7 @@
 package prismsim
 
 import (
-	"sort"
+	"cmp"
 	"sync"
 	"testing"
 	"time"
@@ -107,16 +107,11 @@ type Option func(*Sim)
 // example) with these.
 func WithServers(servers ...Server) Option {
 	return func(s *Sim) {
-		s.servers = make(map[int64]*Server, len(servers))
-		for _, srv := range servers {
-			srv := srv
-			srv.ServiceStatus = orDefault(srv.ServiceStatus, "active")
-			srv.State = orDefault(srv.State, StateOffline)
-			if srv.Customer == 0 {
-				srv.Customer = Customer
-			}
-			s.servers[srv.ID] = &srv
-		}
+		s.servers = simkit.Index(servers, func(srv *Server) int64 { return srv.ID }, func(srv *Server) {
+			srv.ServiceStatus = cmp.Or(srv.ServiceStatus, "active")
+			srv.State = cmp.Or(srv.State, StateOffline)
+			srv.Customer = cmp.Or(srv.Customer, Customer)
+		})
 	}
 }
 
@@ -172,13 +167,6 @@ func scopeSet(scopes []string) map[string]bool {
 	return m
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // Token is the default token: customer 1, both scopes unless WithScopes.
 func (s *Sim) Token() string { return s.token }
 
@@ -232,14 +220,13 @@ func (s *Sim) Count(method, path string) int {
 	return s.http.Log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
-// listed returns a customer's active and suspended services by id; s.mu is held.
+// listed returns a customer's services by id; s.mu is held.
 func (s *Sim) listed(customer int) []Server {
-	var out []Server
-	for _, srv := range s.servers {
-		if srv.Customer == customer && (srv.ServiceStatus == "active" || srv.ServiceStatus == "suspended") {
-			out = append(out, *srv)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return simkit.Sorted(s.servers, func(srv *Server) bool { return srv.listedFor(customer) })
+}
+
+// listedFor tells whether the customer owns the service and it is active or
+// suspended: the only ones the API shows.
+func (srv *Server) listedFor(customer int) bool {
+	return srv.Customer == customer && (srv.ServiceStatus == "active" || srv.ServiceStatus == "suspended")
 }

@@ -15,8 +15,8 @@
 package zamptosim
 
 import (
+	"cmp"
 	"regexp"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -85,14 +85,8 @@ type Option func(*Sim)
 // document's example) with these.
 func WithServers(servers ...Server) Option {
 	return func(s *Sim) {
-		s.servers = make(map[int64]*Server, len(servers))
-		for _, srv := range servers {
-			srv := srv
-			if srv.State == "" {
-				srv.State = StateOffline
-			}
-			s.servers[srv.ID] = &srv
-		}
+		s.servers = simkit.Index(servers, func(srv *Server) int64 { return srv.ID },
+			func(srv *Server) { srv.State = cmp.Or(srv.State, StateOffline) })
 	}
 }
 
@@ -172,12 +166,5 @@ func (s *Sim) Count(method, path string) int {
 
 // ownServers lists the account's servers by id; s.mu is held.
 func (s *Sim) ownServers() []Server {
-	out := make([]Server, 0, len(s.servers))
-	for _, srv := range s.servers {
-		if !srv.OtherAccount {
-			out = append(out, *srv)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return simkit.Sorted(s.servers, func(srv *Server) bool { return !srv.OtherAccount })
 }
