@@ -3,6 +3,7 @@ package simkit
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -216,4 +217,35 @@ func TestIndexAndSorted(t *testing.T) {
 	assert.Equal(t, []srv{{1, "running"}, {3, "changed"}}, Sorted(m, func(s *srv) bool { return s.ID != 2 }))
 	assert.Equal(t, []srv{{2, "offline"}}, Sorted(m, func(s *srv) bool { return s.State == "offline" }))
 	assert.Nil(t, Sorted(m, func(*srv) bool { return false }))
+}
+
+func TestLaravelTexts(t *testing.T) {
+	assert.Equal(t, "The route api/x could not be found.", LaravelRouteNotFound("/api/x"))
+	assert.Equal(t, "The POST method is not supported for route api/x. Supported methods: GET, HEAD.",
+		LaravelMethodNotAllowed("POST", "/api/x", "GET, HEAD"))
+}
+
+func TestHS256(t *testing.T) {
+	key := []byte("secret")
+	tok := SignHS256(key, `{"typ":"JWT","alg":"HS256"}`, map[string]any{"sub": "me", "exp": 42})
+	assert.Equal(t, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9", strings.Split(tok, ".")[0], "the header exactly as given")
+	var got struct {
+		Sub string `json:"sub"`
+		Exp int64  `json:"exp"`
+	}
+	require.NoError(t, VerifyHS256(key, tok, &got))
+	assert.Equal(t, "me", got.Sub)
+	assert.EqualValues(t, 42, got.Exp)
+
+	parts := strings.Split(tok, ".")
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"you","exp":42}`))
+	for name, bad := range map[string]string{
+		"other key":             SignHS256([]byte("other"), `{"alg":"HS256"}`, got),
+		"two parts":             parts[0] + "." + parts[1],
+		"changed claims":        parts[0] + "." + forged + "." + parts[2],
+		"signature not base64":  parts[0] + "." + parts[1] + ".!!",
+		"payload not an object": SignHS256(key, "{}", "x"),
+	} {
+		assert.Error(t, VerifyHS256(key, bad, &got), name)
+	}
 }

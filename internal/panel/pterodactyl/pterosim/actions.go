@@ -1,9 +1,6 @@
 package pterosim
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -185,11 +182,5 @@ func (s *Sim) mintToken(spec ServerSpec, now time.Time, lifetime time.Duration) 
 		"server_uuid": spec.UUID, "user_uuid": "00000000-0000-4000-8000-000000000001",
 		"permissions": perms, "unique_id": simkit.RandomHex(16), "scope": "websocket",
 	}
-	enc := base64.RawURLEncoding
-	header := enc.EncodeToString([]byte(`{"typ":"JWT","alg":"HS256"}`))
-	payload, _ := json.Marshal(claims)
-	signing := header + "." + enc.EncodeToString(payload)
-	mac := hmac.New(sha256.New, s.secret)
-	mac.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+	return simkit.SignHS256(s.secret, `{"typ":"JWT","alg":"HS256"}`, claims)
 }

@@ -80,7 +80,7 @@ func resolve(method, path string) (route, int, string) {
 	var allowed string
 	switch parts := strings.Split(strings.TrimPrefix(rest, "/"), "/"); {
 	case !ok || (rest != "" && !strings.HasPrefix(rest, "/")) || (rest != "" && parts[0] == ""):
-		return route{}, http.StatusNotFound, "The route " + strings.TrimPrefix(path, "/") + " could not be found."
+		return route{}, http.StatusNotFound, simkit.LaravelRouteNotFound(path)
 	case rest == "":
 		rt, allowed = route{kind: "list", scope: ScopeRead}, http.MethodGet
 	case len(parts) == 1:
@@ -88,11 +88,10 @@ func resolve(method, path string) (route, int, string) {
 	case len(parts) == 2 && (parts[1] == "power" || parts[1] == "command"):
 		rt, allowed = route{kind: parts[1], id: parts[0], scope: ScopeControl, write: true}, http.MethodPost
 	default:
-		return route{}, http.StatusNotFound, "The route " + strings.TrimPrefix(path, "/") + " could not be found."
+		return route{}, http.StatusNotFound, simkit.LaravelRouteNotFound(path)
 	}
 	if method != allowed {
-		return route{}, http.StatusMethodNotAllowed, fmt.Sprintf("The %s method is not supported for route %s. Supported methods: %s.",
-			method, strings.TrimPrefix(path, "/"), allowed)
+		return route{}, http.StatusMethodNotAllowed, simkit.LaravelMethodNotAllowed(method, path, allowed)
 	}
 	return rt, 0, ""
 }
