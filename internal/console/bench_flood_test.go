@@ -24,7 +24,7 @@ var globalDur = flag.Duration("relay.globaldur", 3*time.Minute, "BenchmarkRelayG
 func BenchmarkRelayFlood20000(b *testing.B) {
 	for range b.N {
 		clk := &scaledClock{base: time.Now(), real0: time.Now(), k: *satScale}
-		s := fakediscord.New(b, fakediscord.WithChannel(guild, channel), fakediscord.WithClock(clk.Now))
+		s := fakediscord.New(b, fakediscord.WithChannel(guild, channel), fakediscord.WithClock(clk))
 		hub, err := console.NewHub(session(b, s, rewrite{scale: *satScale}), console.WithClock(clk),
 			console.WithDataDir(b.TempDir()), console.WithDrainTimeout(30*time.Second))
 		require.NoError(b, err)
@@ -51,7 +51,7 @@ func BenchmarkRelayGlobal50(b *testing.B) {
 	const channels, rate = 50, 20
 	for range b.N {
 		clk := &scaledClock{base: time.Now(), real0: time.Now(), k: *satScale}
-		opts := []fakediscord.Option{fakediscord.WithClock(clk.Now)}
+		opts := []fakediscord.Option{fakediscord.WithClock(clk)}
 		var ids []string
 		for i := range channels {
 			ids = append(ids, fmt.Sprintf("9100000000000000%02d", i))

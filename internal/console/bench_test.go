@@ -56,7 +56,7 @@ func (c *scaledClock) After(d time.Duration) <-chan time.Time {
 func BenchmarkRelaySaturation(b *testing.B) {
 	for range b.N {
 		clk := &scaledClock{base: time.Now(), real0: time.Now(), k: *satScale}
-		s := fakediscord.New(b, fakediscord.WithChannel(guild, channel), fakediscord.WithClock(clk.Now))
+		s := fakediscord.New(b, fakediscord.WithChannel(guild, channel), fakediscord.WithClock(clk))
 		// The drain gets time enough to wait for the bucket once more.
 		hub, err := console.NewHub(session(b, s, rewrite{scale: *satScale}), console.WithClock(clk), console.WithDataDir(b.TempDir()),
 			console.WithDrainTimeout(30*time.Second))

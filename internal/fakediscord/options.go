@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/manualclock"
 )
 
@@ -31,7 +32,7 @@ type config struct {
 	botUserID     string
 	botName       string
 	heartbeat     time.Duration
-	clock         func() time.Time
+	clock         clock.Clock
 	guilds        []string
 	channels      map[string]string
 	msgLimit      int
@@ -55,7 +56,7 @@ func newConfig(opts []Option) (config, error) {
 		appID:         "1100000000000000001",
 		botName:       "panelbot",
 		heartbeat:     45 * time.Second,
-		clock:         time.Now,
+		clock:         clock.Real{},
 		channels:      map[string]string{},
 		msgLimit:      5,
 		msgWindow:     5 * time.Second,
@@ -122,13 +123,14 @@ func WithHeartbeatInterval(d time.Duration) Option {
 }
 
 // WithClock injects the clock behind interaction deadlines, token expiry,
-// rate-limit windows and snowflakes, so tests can jump time (see Clock).
-func WithClock(now func() time.Time) Option {
+// rate-limit windows and snowflakes, so tests can jump time (see Clock);
+// the default is the wall clock.
+func WithClock(clk clock.Clock) Option {
 	return func(c *config) error {
-		if now == nil {
+		if clk == nil {
 			return errors.New("WithClock: nil clock")
 		}
-		c.clock = now
+		c.clock = clk
 		return nil
 	}
 }
@@ -210,7 +212,7 @@ func WithPingsRefused() Option {
 // Clock is a hand-driven clock for WithClock: time moves only on Advance.
 type Clock = manualclock.Clock
 
-// NewClock starts a Clock at start; pass its Now to WithClock.
+// NewClock starts a Clock at start; pass it to WithClock.
 func NewClock(start time.Time) *Clock { return manualclock.New(start) }
 
 // WithoutBodies keeps what the bot sent only as metadata (route, status,

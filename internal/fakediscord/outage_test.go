@@ -34,7 +34,7 @@ func rawPost(t *testing.T, c *http.Client, s *Server, channelID string) (*http.R
 func TestGlobalLimitAcrossRoutes(t *testing.T) {
 	t.Parallel()
 	clk := NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	opts := []Option{WithClock(clk.Now), WithGlobalLimit(50, time.Second)}
+	opts := []Option{WithClock(clk), WithGlobalLimit(50, time.Second)}
 	for i := range 60 {
 		opts = append(opts, WithChannel(testGuild, "9000000000000001"+twoDigits(i)))
 	}
@@ -69,7 +69,7 @@ func twoDigits(i int) string { return string([]byte{byte('0' + i/10), byte('0' +
 func TestBadGatewayUntil(t *testing.T) {
 	t.Parallel()
 	clk := NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	s := New(t, WithClock(clk.Now), WithChannel(testGuild, testChannel))
+	s := New(t, WithClock(clk), WithChannel(testGuild, testChannel))
 	s.BadGatewayUntil(clk.Now().Add(10 * time.Second))
 	c := &http.Client{Transport: s.Transport()}
 	resp, body := rawPost(t, c, s, testChannel)

@@ -160,7 +160,7 @@ func (s *Server) AddChannel(guildID, channelID string) {
 }
 
 // now reads the injected clock; everything time-limited uses it.
-func (s *Server) now() time.Time { return s.cfg.clock() }
+func (s *Server) now() time.Time { return s.cfg.clock.Now() }
 
 // snowflakeLocked returns a new ID that sorts after every earlier one and
 // encodes the fake clock's time, like Discord's.

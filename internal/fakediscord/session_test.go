@@ -220,7 +220,7 @@ func TestRateLimitNextForced(t *testing.T) {
 func TestLateCallbackRefused(t *testing.T) {
 	t.Parallel()
 	clock := NewClock(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
-	s := New(t, WithGuild(testGuild), WithClock(clock.Now))
+	s := New(t, WithGuild(testGuild), WithClock(clock))
 	dg := restSession(t, s)
 	_, err := dg.ApplicationCommandBulkOverwrite(s.AppID(), testGuild, statusCommands())
 	require.NoError(t, err)
@@ -241,7 +241,7 @@ func TestLateCallbackRefused(t *testing.T) {
 func TestFollowupTokenExpires(t *testing.T) {
 	t.Parallel()
 	clock := NewClock(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
-	s := New(t, WithGuild(testGuild), WithClock(clock.Now))
+	s := New(t, WithGuild(testGuild), WithClock(clock))
 	dg := restSession(t, s)
 	_, err := dg.ApplicationCommandBulkOverwrite(s.AppID(), testGuild, statusCommands())
 	require.NoError(t, err)

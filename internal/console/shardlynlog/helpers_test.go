@@ -77,7 +77,7 @@ const instanceID = "i-1"
 func start(t *testing.T, password bool, opts []Option, simOpts ...shardsim.Option) *harness {
 	t.Helper()
 	clk := shardsim.NewClock()
-	simOpts = append([]shardsim.Option{shardsim.WithClock(clk.Now),
+	simOpts = append([]shardsim.Option{shardsim.WithClock(clk),
 		shardsim.WithInstances(shardsim.Instance{ID: instanceID, Status: "running"})}, simOpts...)
 	sim := shardsim.New(t, simOpts...)
 	auth := api.APIToken(sim.APIToken())

@@ -72,7 +72,7 @@ func newPteroClient(t *testing.T, baseURL, key string, pelican bool, timeout tim
 
 func startPtero(t *testing.T, log *errLog, pelican bool) *env {
 	clk := manualclock.New(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
-	opts := []pterosim.Option{pterosim.WithClock(clk.Now), pteroFleet()}
+	opts := []pterosim.Option{pterosim.WithClock(clk), pteroFleet()}
 	rule := offlineReported
 	if pelican {
 		opts = append(opts, pterosim.WithPelican())

@@ -51,7 +51,7 @@ func shardlynKind(login bool) kind {
 
 func startShard(t *testing.T, log *errLog, login bool) *env {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now), shardsim.WithTransition(shardTransition),
+	sim := shardsim.New(t, shardsim.WithClock(clk), shardsim.WithTransition(shardTransition),
 		shardsim.WithInstances(
 			shardsim.Instance{ID: shardRunning, Name: runningName, Node: "node-a", Status: "running"},
 			shardsim.Instance{ID: shardOffline, Name: offlineName, Node: "node-a"},

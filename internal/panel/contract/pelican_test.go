@@ -32,7 +32,7 @@ var pelicanStart = time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
 func newPelican(t *testing.T, opts ...pterosim.Option) (*pterosim.Sim, *pterodactyl.Client) {
 	t.Helper()
 	clk := manualclock.New(pelicanStart)
-	sim := pterosim.New(t, append([]pterosim.Option{pterosim.WithClock(clk.Now), pterosim.WithPelican(), pteroFleet()}, opts...)...)
+	sim := pterosim.New(t, append([]pterosim.Option{pterosim.WithClock(clk), pterosim.WithPelican(), pteroFleet()}, opts...)...)
 	return sim, newPteroClient(t, sim.URL(), sim.APIKey(), true, stdTimeout)
 }
 
@@ -65,7 +65,7 @@ func TestSocketTokenLifetime(t *testing.T) {
 	}{{false, 10 * time.Minute}, {true, 15 * time.Minute}} {
 		t.Run(strconv.FormatBool(tc.pelican), func(t *testing.T) {
 			t.Parallel()
-			opts := []pterosim.Option{pterosim.WithClock(manualclock.New(pelicanStart).Now), pteroFleet()}
+			opts := []pterosim.Option{pterosim.WithClock(manualclock.New(pelicanStart)), pteroFleet()}
 			if tc.pelican {
 				opts = append(opts, pterosim.WithPelican())
 			}

@@ -197,7 +197,7 @@ func TestResourcesErrorsAgainstSim(t *testing.T) {
 
 func TestPowerAndCommandAgainstSim(t *testing.T) {
 	clk := newClock()
-	sim := pterosim.New(t, pterosim.WithClock(clk.Now), threeServers())
+	sim := pterosim.New(t, pterosim.WithClock(clk), threeServers())
 	c, _ := newClient(t, sim.URL(), sim.APIKey())
 	ctx := context.Background()
 	require.NoError(t, c.Power(ctx, idA, panel.SignalStop))
@@ -279,7 +279,7 @@ func TestFailuresAgainstSim(t *testing.T) {
 
 func TestSocketCredentialsAgainstSim(t *testing.T) {
 	clk := newClock()
-	sim := pterosim.New(t, pterosim.WithClock(clk.Now), threeServers())
+	sim := pterosim.New(t, pterosim.WithClock(clk), threeServers())
 	c, _ := newClient(t, sim.URL(), sim.APIKey())
 	creds, err := c.SocketCredentials(context.Background(), idA)
 	require.NoError(t, err)

@@ -20,7 +20,7 @@ import (
 func setup(t *testing.T, simOpts ...shardsim.Option) (*shardsim.Sim, *shardsim.Clock) {
 	t.Helper()
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, append([]shardsim.Option{shardsim.WithClock(clk.Now)}, simOpts...)...)
+	sim := shardsim.New(t, append([]shardsim.Option{shardsim.WithClock(clk)}, simOpts...)...)
 	return sim, clk
 }
 

@@ -1,8 +1,10 @@
-// Package simkit is the plumbing the panel simulators share: the record of
-// the requests a simulator received, failures a test injects, a sliding
-// rate-limit window, a dropped connection, and a hand-moved clock. Each
-// simulator keeps the panel's own behaviour (routes, bodies, texts); only
-// what is the same for all of them lives here.
+// Package simkit is the plumbing the panel simulators share: the test
+// server with the record of the requests it received and its being down,
+// the controls a simulator hands its tests, failures a test injects, a
+// sliding rate-limit window, a dropped connection, JSON answers, random
+// keys, and a hand-moved clock. Each simulator keeps the panel's own
+// behaviour (routes, bodies, texts, the order of its checks); only what is
+// the same for all of them lives here.
 package simkit
 
 import (

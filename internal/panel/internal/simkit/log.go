@@ -52,6 +52,20 @@ func (l *Log[R]) Count(match func(R) bool) int {
 	return n
 }
 
+// CountStatus counts the requests answered with this status; 0 counts those
+// not answered at all.
+func (l *Log[R]) CountStatus(status int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for i := range l.entries {
+		if *l.status(&l.entries[i]) == status {
+			n++
+		}
+	}
+	return n
+}
+
 // setStatus keeps the first status of an answer: net/http ignores a second
 // WriteHeader, and so does the record.
 func (l *Log[R]) setStatus(i, status int) {

@@ -1,10 +1,14 @@
 package simkit
 
 import (
+	"cmp"
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,4 +132,120 @@ func TestClock(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, c.Sleep(ctx, time.Hour), context.Canceled)
 	assert.Equal(t, start.Add(time.Minute+time.Second), c.Now(), "a cancelled sleep does not move the clock")
+}
+
+func TestServerRecordsAndDropsWhileDown(t *testing.T) {
+	s := NewServer(func(e *entry) *int { return &e.Status })
+	s.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Serve(w, r, 4, func(r *http.Request, body []byte) entry { return entry{Path: r.URL.Path + string(body)} },
+			func(w http.ResponseWriter, _ *http.Request, _ []byte) { w.WriteHeader(http.StatusNoContent) })
+	}))
+	c := s.Controls()
+	// A fresh connection each time: net/http would send a GET again that
+	// failed on a reused one.
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get(c.URL() + "/a")
+	require.NoError(t, err)
+	resp.Body.Close()
+	c.SetDown(true)
+	assert.True(t, s.Down())
+	_, err = hc.Get(c.URL() + "/b")
+	assert.Error(t, err, "a down simulator drops the connection")
+	c.SetDown(false)
+	resp, err = hc.Post(c.URL()+"/c", "text/plain", strings.NewReader("?body"))
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	assert.Equal(t, []entry{{"/a", 204}, {"/b", 0}, {"/c?bod", 204}}, c.Requests())
+	assert.Equal(t, 2, c.CountStatus(http.StatusNoContent))
+	assert.Equal(t, 1, c.CountStatus(0), "dropped while down")
+	s.Close()
+	s.Close() // twice, then again at cleanup
+}
+
+func TestWriteJSON(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteJSON(rec, "application/json; charset=utf-8", http.StatusTeapot, map[string]any{"a": "<b>"})
+	assert.Equal(t, http.StatusTeapot, rec.Code)
+	assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
+	assert.Equal(t, `{"a":"\u003cb\u003e"}`, rec.Body.String(), "escaped as the frameworks do, no trailing newline")
+	assert.Panics(t, func() { WriteJSON(httptest.NewRecorder(), "application/json", 200, func() {}) })
+}
+
+func TestRandomHex(t *testing.T) {
+	a, b := RandomHex(41), RandomHex(41)
+	assert.Len(t, a, 41)
+	assert.Regexp(t, `^[0-9a-f]+$`, a)
+	assert.NotEqual(t, a, b)
+}
+
+func TestLocked(t *testing.T) {
+	var mu sync.Mutex
+	m := map[int]*string{1: new(string)}
+	set := func(id int, v string) (found bool) {
+		Locked(&mu, m, id, func(p *string) { found, *p = true, v })
+		return found
+	}
+	assert.True(t, set(1, "a"))
+	assert.False(t, set(2, "b"))
+	assert.Equal(t, "a", *m[1])
+	assert.True(t, mu.TryLock(), "released")
+}
+
+func TestRecorder(t *testing.T) {
+	at := time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC)
+	r := httptest.NewRequest(http.MethodPost, "/start?x=1", nil)
+	r.Header.Set("Authorization", "Bearer k")
+	r.Header.Set("Accept", "application/json")
+	got := Recorder(NewClock(at))(r, []byte(`{"server":1}`))
+	assert.Equal(t, Request{Method: "POST", Path: "/start", Auth: "Bearer k", Accept: "application/json",
+		Body: `{"server":1}`, At: at}, got)
+	*RequestStatus(&got) = 204
+	assert.Equal(t, 204, got.Status)
+}
+
+func TestIndexAndSorted(t *testing.T) {
+	type srv struct {
+		ID    int64
+		State string
+	}
+	in := []srv{{ID: 3}, {ID: 1, State: "running"}, {ID: 2}}
+	m := Index(in, func(s *srv) int64 { return s.ID }, func(s *srv) { s.State = cmp.Or(s.State, "offline") })
+	require.Len(t, m, 3)
+	m[3].State = "changed"
+	assert.Empty(t, in[0].State, "copies: the test's list is untouched")
+	assert.Equal(t, []srv{{1, "running"}, {3, "changed"}}, Sorted(m, func(s *srv) bool { return s.ID != 2 }))
+	assert.Equal(t, []srv{{2, "offline"}}, Sorted(m, func(s *srv) bool { return s.State == "offline" }))
+	assert.Nil(t, Sorted(m, func(*srv) bool { return false }))
+}
+
+func TestLaravelTexts(t *testing.T) {
+	assert.Equal(t, "The route api/x could not be found.", LaravelRouteNotFound("/api/x"))
+	assert.Equal(t, "The POST method is not supported for route api/x. Supported methods: GET, HEAD.",
+		LaravelMethodNotAllowed("POST", "/api/x", "GET, HEAD"))
+}
+
+func TestHS256(t *testing.T) {
+	key := []byte("secret")
+	tok := SignHS256(key, `{"typ":"JWT","alg":"HS256"}`, map[string]any{"sub": "me", "exp": 42})
+	assert.Equal(t, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9", strings.Split(tok, ".")[0], "the header exactly as given")
+	var got struct {
+		Sub string `json:"sub"`
+		Exp int64  `json:"exp"`
+	}
+	require.NoError(t, VerifyHS256(key, tok, &got))
+	assert.Equal(t, "me", got.Sub)
+	assert.EqualValues(t, 42, got.Exp)
+
+	parts := strings.Split(tok, ".")
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"you","exp":42}`))
+	for name, bad := range map[string]string{
+		"other key":             SignHS256([]byte("other"), `{"alg":"HS256"}`, got),
+		"two parts":             parts[0] + "." + parts[1],
+		"changed claims":        parts[0] + "." + forged + "." + parts[2],
+		"signature not base64":  parts[0] + "." + parts[1] + ".!!",
+		"payload not an object": SignHS256(key, "{}", "x"),
+	} {
+		assert.Error(t, VerifyHS256(key, bad, &got), name)
+	}
 }

@@ -1,15 +1,13 @@
 package pterosim
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // Websocket token lifetimes and Pelican's throttle on the endpoint.
@@ -179,16 +177,10 @@ func (s *Sim) mintToken(spec ServerSpec, now time.Time, lifetime time.Duration) 
 		perms = []string{"*"}
 	}
 	claims := map[string]any{
-		"iss": s.srv.URL, "aud": []string{s.srv.URL}, "jti": randomHex(32),
+		"iss": s.URL(), "aud": []string{s.URL()}, "jti": simkit.RandomHex(32),
 		"iat": now.Unix(), "nbf": now.Add(-5 * time.Minute).Unix(), "exp": now.Add(lifetime).Unix(),
 		"server_uuid": spec.UUID, "user_uuid": "00000000-0000-4000-8000-000000000001",
-		"permissions": perms, "unique_id": randomHex(16), "scope": "websocket",
+		"permissions": perms, "unique_id": simkit.RandomHex(16), "scope": "websocket",
 	}
-	enc := base64.RawURLEncoding
-	header := enc.EncodeToString([]byte(`{"typ":"JWT","alg":"HS256"}`))
-	payload, _ := json.Marshal(claims)
-	signing := header + "." + enc.EncodeToString(payload)
-	mac := hmac.New(sha256.New, s.secret)
-	mac.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+	return simkit.SignHS256(s.secret, `{"typ":"JWT","alg":"HS256"}`, claims)
 }

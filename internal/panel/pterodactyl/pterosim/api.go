@@ -48,10 +48,10 @@ func queryInt(r *http.Request, name string, def int) int {
 func (s *Sim) pageLinks(page, pages, per int) map[string]string {
 	links := map[string]string{}
 	if page > 1 {
-		links["previous"] = fmt.Sprintf("%s/api/client?page=%d&per_page=%d", s.srv.URL, page-1, per)
+		links["previous"] = fmt.Sprintf("%s/api/client?page=%d&per_page=%d", s.URL(), page-1, per)
 	}
 	if page < pages {
-		links["next"] = fmt.Sprintf("%s/api/client?page=%d&per_page=%d", s.srv.URL, page+1, per)
+		links["next"] = fmt.Sprintf("%s/api/client?page=%d&per_page=%d", s.URL(), page+1, per)
 	}
 	return links
 }

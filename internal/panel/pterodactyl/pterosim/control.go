@@ -17,7 +17,7 @@ type Request struct {
 	Query  url.Values
 	Header http.Header // the Authorization header is removed
 	Body   []byte
-	Status int // what the sim answered
+	Status int // what the sim answered; 0 until it has
 }
 
 // FailNext makes the next n requests whose path starts with pathPrefix
@@ -33,11 +33,7 @@ func (s *Sim) FailNext(pathPrefix string, status, n int) {
 
 // SetDown makes every request answer 500 with an HTML error page, as a
 // panel whose PHP or database is down does, until SetDown(false).
-func (s *Sim) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
+func (s *Sim) SetDown(down bool) { s.http.SetDown(down) }
 
 // SetNodeDown makes the node unreachable: resources, power and command
 // answer 504 DaemonConnectionException, as the panel does when Wings is down.
@@ -49,13 +45,10 @@ func (s *Sim) SetNodeDown(down bool) {
 
 // Requests returns a copy of every request received so far.
 func (s *Sim) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.reqs))
-	for i, r := range s.reqs {
-		r.Query, r.Header = cloneValues(r.Query), r.Header.Clone()
-		r.Body = append([]byte(nil), r.Body...)
-		out[i] = r
+	out := s.http.Log.All()
+	for i, r := range out {
+		out[i].Query, out[i].Header = cloneValues(r.Query), r.Header.Clone()
+		out[i].Body = append([]byte(nil), r.Body...)
 	}
 	return out
 }
@@ -63,15 +56,9 @@ func (s *Sim) Requests() []Request {
 // Count tells how many requests had this method ("" for any) and a path
 // starting with pathPrefix.
 func (s *Sim) Count(method, pathPrefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.reqs {
-		if (method == "" || r.Method == method) && strings.HasPrefix(r.Path, pathPrefix) {
-			n++
-		}
-	}
-	return n
+	return s.http.Log.Count(func(r Request) bool {
+		return (method == "" || r.Method == method) && strings.HasPrefix(r.Path, pathPrefix)
+	})
 }
 
 // ServerState is a server's power state now (id: identifier or UUID); ""

@@ -49,12 +49,10 @@ func (w *window) hit(now time.Time, limit int) (remaining int, retry time.Durati
 // Accept check, authentication, the rate limit and the route.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-	idx := s.record(r, body)
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	s.serve(sw, r, body)
-	s.mu.Lock()
-	s.reqs[idx].Status = sw.status
-	s.mu.Unlock()
+	h := r.Header.Clone()
+	h.Del("Authorization")
+	rec := s.http.Log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: h, Body: body})
+	s.serve(rec, r, body)
 }
 
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -71,21 +69,9 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 }
 
-func (s *Sim) record(r *http.Request, body []byte) int {
-	h := r.Header.Clone()
-	h.Del("Authorization")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: h, Body: body})
-	return len(s.reqs) - 1
-}
-
 // injectedFailure answers SetDown and FailNext.
 func (s *Sim) injectedFailure(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	down := s.down
-	s.mu.Unlock()
-	if down {
+	if s.http.Down() {
 		writeHTML(w, http.StatusInternalServerError, serverErrorPage)
 		return true
 	}
@@ -131,7 +117,7 @@ func acceptsJSON(values []string) bool {
 }
 
 func (s *Sim) redirectToLogin(w http.ResponseWriter) {
-	login := s.srv.URL + "/auth/login"
+	login := s.URL() + "/auth/login"
 	w.Header().Set("Location", login)
 	writeHTML(w, http.StatusFound, strings.ReplaceAll(redirectPage, "%URL%", login))
 }
@@ -175,15 +161,4 @@ func writeThrottled(w http.ResponseWriter, now time.Time, retry time.Duration) {
 	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(now.Unix()+secs, 10))
 	writeError(w, http.StatusTooManyRequests, "ThrottleRequestsException", detailThrottle)
-}
-
-// statusWriter remembers the status for Requests.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }

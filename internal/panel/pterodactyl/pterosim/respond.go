@@ -1,20 +1,14 @@
 package pterosim
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "pterosim: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	simkit.WriteJSON(w, "application/json", status, v)
 }
 
 // apiError is one entry of the panel's error envelope.

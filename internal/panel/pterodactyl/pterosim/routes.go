@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // serverAction is a route under /api/client/servers/{server}.
@@ -112,7 +114,7 @@ func allowedLocked(sv *server, perm string) bool {
 
 func routeNotFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "NotFoundHttpException",
-		"The route "+strings.TrimPrefix(r.URL.Path, "/")+" could not be found.")
+		simkit.LaravelRouteNotFound(r.URL.Path))
 }
 
 func methodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
@@ -121,5 +123,5 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
 	}
 	w.Header().Set("Allow", allowed)
 	writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowedHttpException",
-		"The "+r.Method+" method is not supported for route "+strings.TrimPrefix(r.URL.Path, "/")+". Supported methods: "+allowed+".")
+		simkit.LaravelMethodNotAllowed(r.Method, r.URL.Path, allowed))
 }

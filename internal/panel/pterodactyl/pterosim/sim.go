@@ -2,9 +2,9 @@
 // client API (/api/client), for tests of the panel client and end-to-end
 // tests of the bot. It refuses what the real panel refuses, with the
 // panel's status codes and error envelopes, and runs each server through
-// the power states on an injectable clock.
+// the power states on an injectable clock.Clock.
 //
-//	clk := ... // any func() time.Time
+//	clk := manualclock.New(start) // or any clock.Clock
 //	sim := pterosim.New(t, pterosim.WithClock(clk), pterosim.WithServers(
 //		pterosim.ServerSpec{Identifier: "1a2b3c4d", Name: "Survival", State: panel.StateRunning}))
 //	c, _ := pterodactyl.New(sim.URL(), sim.APIKey())
@@ -35,15 +35,13 @@
 package pterosim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
@@ -92,13 +90,13 @@ type ServerSpec struct {
 
 // Sim is a running fake panel. It is safe for concurrent use.
 type Sim struct {
-	srv       *httptest.Server
+	http      *simkit.Server[Request] // the request log and SetDown, with their own locks
 	key       string
 	pelican   bool
 	limit     int
 	delay     time.Duration
-	now       func() time.Time
-	realClock bool
+	clock     clock.Clock
+	realClock bool // clock is the wall clock: the sim runs its own timers
 	node      Node
 	secret    []byte
 	hooks     *dispatcher
@@ -107,9 +105,7 @@ type Sim struct {
 	mu       sync.Mutex
 	servers  []*server
 	window   window
-	down     bool
 	nodeDown bool
-	reqs     []Request
 	closed   bool
 	specs    []ServerSpec
 	badOpt   []string
@@ -143,16 +139,17 @@ func WithRateLimit(perMinute int) Option {
 	}
 }
 
-// WithClock injects the clock. With it, power transitions happen when a
-// request arrives or Tick is called after moving the clock; without it, the
-// sim also runs timers so transitions happen in real time.
-func WithClock(now func() time.Time) Option {
+// WithClock injects the clock (default clock.Real). On any other clock,
+// power transitions happen when a request arrives or Tick is called after
+// moving the clock; on the wall clock, the sim also runs timers so
+// transitions happen in real time.
+func WithClock(c clock.Clock) Option {
 	return func(s *Sim) {
-		if now == nil {
+		if c == nil {
 			s.badOpt = append(s.badOpt, "WithClock: nil clock")
 			return
 		}
-		s.now, s.realClock = now, false
+		s.clock = c
 	}
 }
 
@@ -178,10 +175,12 @@ func WithNode(n Node) Option { return func(s *Sim) { s.node = n } }
 // New starts a sim; it is closed when the test ends. Bad options fail the test.
 func New(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
-	s := &Sim{key: "ptlc_" + randomHex(22), delay: DefaultTransitionDelay, now: time.Now, realClock: true, secret: []byte(randomHex(32))}
+	s := &Sim{http: simkit.NewServer(func(r *Request) *int { return &r.Status }),
+		key: "ptlc_" + simkit.RandomHex(22), delay: DefaultTransitionDelay, clock: clock.Real{}, secret: []byte(simkit.RandomHex(32))}
 	for _, o := range opts {
 		o(s)
 	}
+	_, s.realClock = s.clock.(clock.Real)
 	if s.limit == 0 {
 		s.limit = DefaultRateLimit
 		if s.pelican {
@@ -197,13 +196,13 @@ func New(t testing.TB, opts ...Option) *Sim {
 	if s.node != nil {
 		s.hooks = newDispatcher(s.node)
 	}
-	s.srv = httptest.NewServer(s)
+	s.http.Start(t, s)
 	t.Cleanup(s.Close)
 	return s
 }
 
 // URL is the panel's address, to give the client as its base URL.
-func (s *Sim) URL() string { return s.srv.URL }
+func (s *Sim) URL() string { return s.http.URL() }
 
 // APIKey is the client key the sim accepts.
 func (s *Sim) APIKey() string { return s.key }
@@ -220,16 +219,10 @@ func (s *Sim) Close() {
 		sv.stopTimer()
 	}
 	s.mu.Unlock()
-	s.srv.Close()
+	s.http.Close()
 	if s.hooks != nil {
 		s.hooks.close()
 	}
 }
 
-func randomHex(n int) string {
-	b := make([]byte, (n+1)/2)
-	if _, err := rand.Read(b); err != nil {
-		panic("pterosim: no randomness: " + err.Error())
-	}
-	return hex.EncodeToString(b)[:n]
-}
+func (s *Sim) now() time.Time { return s.clock.Now() }

@@ -20,7 +20,7 @@ const srvA = "1a2b3c4d"
 
 func basicSim(t *testing.T, opts ...Option) (*Sim, *simkit.Clock) {
 	c := newClock()
-	opts = append([]Option{WithClock(c.Now), WithServers(
+	opts = append([]Option{WithClock(c), WithServers(
 		ServerSpec{Identifier: srvA, Name: "Survival", Limits: panel.Limits{MemoryMB: 4096, DiskMB: 10000, CPUPercent: 200}},
 	)}, opts...)
 	return New(t, opts...), c
@@ -376,7 +376,7 @@ func TestRequestsLog(t *testing.T) {
 
 func TestSubuserPermissions(t *testing.T) {
 	c := newClock()
-	s := New(t, WithClock(c.Now), WithServers(ServerSpec{Identifier: srvA, Permissions: []string{"control.start"}}))
+	s := New(t, WithClock(c), WithServers(ServerSpec{Identifier: srvA, Permissions: []string{"control.start"}}))
 	base := "/api/client/servers/" + srvA
 	assert.Equal(t, 204, call(t, s, "POST", base+"/power", `{"signal":"start"}`).status)
 	for _, body := range []string{`{"signal":"stop"}`, `{"signal":"bogus"}`} {

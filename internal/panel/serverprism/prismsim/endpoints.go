@@ -34,11 +34,10 @@ func (s *Sim) owned(id string, customer int) *Server {
 	if err != nil || strconv.FormatInt(n, 10) != id {
 		return nil
 	}
-	srv := s.servers[n]
-	if srv == nil || srv.Customer != customer || (srv.ServiceStatus != "active" && srv.ServiceStatus != "suspended") {
-		return nil
+	if srv := s.servers[n]; srv != nil && srv.listedFor(customer) {
+		return srv
 	}
-	return srv
+	return nil
 }
 
 // list answers GET /servers; s.mu is held.

@@ -3,7 +3,6 @@ package prismsim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -41,18 +40,7 @@ type route struct {
 
 // ServeHTTP answers one request; the Sim is its own handler.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	// The request is on record before anything is answered, and its status
-	// before the answer leaves, so a test never reads a stale record.
-	rec := s.log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
-		Accept: r.Header.Get("Accept"), Body: string(body), At: s.now()})
-	if s.down.Load() {
-		// A down API answers nothing; through the raw writer, so that the
-		// record keeps no status.
-		simkit.HangUp(w)
-		return
-	}
-	s.route(rec, r, body)
+	s.http.Serve(w, r, maxBody, simkit.Recorder(s.clock), s.route)
 }
 
 // route runs the checks in Laravel's order: route, token, bucket, scope,
@@ -92,7 +80,7 @@ func resolve(method, path string) (route, int, string) {
 	var allowed string
 	switch parts := strings.Split(strings.TrimPrefix(rest, "/"), "/"); {
 	case !ok || (rest != "" && !strings.HasPrefix(rest, "/")) || (rest != "" && parts[0] == ""):
-		return route{}, http.StatusNotFound, "The route " + strings.TrimPrefix(path, "/") + " could not be found."
+		return route{}, http.StatusNotFound, simkit.LaravelRouteNotFound(path)
 	case rest == "":
 		rt, allowed = route{kind: "list", scope: ScopeRead}, http.MethodGet
 	case len(parts) == 1:
@@ -100,11 +88,10 @@ func resolve(method, path string) (route, int, string) {
 	case len(parts) == 2 && (parts[1] == "power" || parts[1] == "command"):
 		rt, allowed = route{kind: parts[1], id: parts[0], scope: ScopeControl, write: true}, http.MethodPost
 	default:
-		return route{}, http.StatusNotFound, "The route " + strings.TrimPrefix(path, "/") + " could not be found."
+		return route{}, http.StatusNotFound, simkit.LaravelRouteNotFound(path)
 	}
 	if method != allowed {
-		return route{}, http.StatusMethodNotAllowed, fmt.Sprintf("The %s method is not supported for route %s. Supported methods: %s.",
-			method, strings.TrimPrefix(path, "/"), allowed)
+		return route{}, http.StatusMethodNotAllowed, simkit.LaravelMethodNotAllowed(method, path, allowed)
 	}
 	return rt, 0, ""
 }
@@ -145,7 +132,7 @@ func (s *Sim) admit(k bucketKey) (time.Duration, bool) {
 		b = &simkit.Window{}
 		s.buckets[k] = b
 	}
-	return b.Admit(s.now(), limit, s.window)
+	return b.Admit(s.clock.Now(), limit, s.window)
 }
 
 // writeFailure answers an injected failure with ServerPrism's body for it.
@@ -211,8 +198,7 @@ func writeInvalid(w http.ResponseWriter, field, msg string) {
 	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": msg, "errors": map[string][]string{field: {msg}}})
 }
 
+// writeJSON answers as Laravel's JsonResponse does.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	simkit.WriteJSON(w, "application/json", status, v)
 }

@@ -17,15 +17,12 @@
 package prismsim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"net/http/httptest"
-	"sort"
+	"cmp"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
@@ -68,28 +65,21 @@ type Server struct {
 	Customer int
 }
 
-// Request is one request the simulator received, for assertions.
-type Request struct {
-	Method string
-	Path   string
-	Auth   string // the Authorization header as sent
-	Accept string
-	Body   string
-	Status int // 0 when SetDown dropped the connection
-	At     time.Time
-}
+// Request is a request as the simulator received it, Accept header included.
+type Request = simkit.Request
 
-// Sim is a running simulator; its server stops when the test ends.
+// Sim is ServerPrism's client API with its customers, their tokens and
+// their services, served until the test ends. Controls bring URL, SetDown,
+// Requests and CountStatus.
 type Sim struct {
-	srv    *httptest.Server
-	now    func() time.Time
+	simkit.Controls[Request]
+
+	http   *simkit.Server[Request]
+	clock  clock.Clock
 	reads  int
 	writes int
 	window time.Duration
-
-	log    *simkit.Log[Request]
 	faults simkit.Faults
-	down   atomic.Bool
 
 	mu       sync.Mutex
 	token    string
@@ -117,21 +107,17 @@ type Option func(*Sim)
 // example) with these.
 func WithServers(servers ...Server) Option {
 	return func(s *Sim) {
-		s.servers = make(map[int64]*Server, len(servers))
-		for _, srv := range servers {
-			srv := srv
-			srv.ServiceStatus = orDefault(srv.ServiceStatus, "active")
-			srv.State = orDefault(srv.State, StateOffline)
-			if srv.Customer == 0 {
-				srv.Customer = Customer
-			}
-			s.servers[srv.ID] = &srv
-		}
+		s.servers = simkit.Index(servers, func(srv *Server) int64 { return srv.ID }, func(srv *Server) {
+			srv.ServiceStatus = cmp.Or(srv.ServiceStatus, "active")
+			srv.State = cmp.Or(srv.State, StateOffline)
+			srv.Customer = cmp.Or(srv.Customer, Customer)
+		})
 	}
 }
 
-// WithClock injects the clock the buckets are counted on.
-func WithClock(now func() time.Time) Option { return func(s *Sim) { s.now = now } }
+// WithClock injects the clock the buckets are counted on (default the wall
+// clock).
+func WithClock(c clock.Clock) Option { return func(s *Sim) { s.clock = c } }
 
 // WithRateLimits replaces the documented 60 reads and 20 writes per minute,
 // e.g. to shrink time in a test together with the client's own limits.
@@ -147,9 +133,10 @@ func WithScopes(scopes ...string) Option {
 // New starts a simulator for the length of the test.
 func New(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
-	s := &Sim{now: time.Now, reads: 60, writes: 20, window: time.Minute,
-		log:    simkit.NewLog(func(r *Request) *int { return &r.Status }),
+	s := &Sim{http: simkit.NewServer(simkit.RequestStatus), clock: clock.Real{},
+		reads: 60, writes: 20, window: time.Minute,
 		tokens: map[string]*tokenInfo{}, commands: map[int64][]string{}, buckets: map[bucketKey]*simkit.Window{}}
+	s.Controls = s.http.Controls()
 	s.token = s.addToken(Customer, []string{ScopeRead, ScopeControl})
 	WithServers(
 		Server{ID: 1234, Name: "Fred's Minecraft", Product: "Minecraft 4 GB", MemoryMB: 4096, DiskMB: 25600, CPUPercent: 200,
@@ -159,18 +146,15 @@ func New(t testing.TB, opts ...Option) *Sim {
 	for _, o := range opts {
 		o(s)
 	}
-	if s.reads < 1 || s.writes < 1 || s.window <= 0 || s.now == nil {
-		t.Fatalf("prismsim: invalid options (%d reads, %d writes per %s, clock set: %v)", s.reads, s.writes, s.window, s.now != nil)
+	if s.reads < 1 || s.writes < 1 || s.window <= 0 || s.clock == nil {
+		t.Fatalf("prismsim: invalid options (%d reads, %d writes per %s, clock set: %v)", s.reads, s.writes, s.window, s.clock != nil)
 	}
-	s.srv = httptest.NewServer(s)
-	t.Cleanup(s.srv.Close)
+	s.http.Start(t, s)
 	return s
 }
 
 func (s *Sim) addToken(customer int, scopes []string) string {
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	tok := "1|" + hex.EncodeToString(b)
+	tok := "1|" + simkit.RandomHex(40)
 	s.tokens[tok] = &tokenInfo{customer: customer, scopes: scopeSet(scopes)}
 	return tok
 }
@@ -182,16 +166,6 @@ func scopeSet(scopes []string) map[string]bool {
 	}
 	return m
 }
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
-// URL is the simulator's base URL, to give serverprism.New.
-func (s *Sim) URL() string { return s.srv.URL }
 
 // Token is the default token: customer 1, both scopes unless WithScopes.
 func (s *Sim) Token() string { return s.token }
@@ -223,26 +197,15 @@ func (s *Sim) RevokeToken(token string) {
 // with status and ServerPrism's body for it.
 func (s *Sim) FailNext(pathPrefix string, status, n int) { s.faults.Add(pathPrefix, status, "", n) }
 
-// SetDown makes the simulator drop every connection without an answer.
-func (s *Sim) SetDown(down bool) { s.down.Store(down) }
-
 // SetNodeDown makes a server's node unreachable (or reachable again).
 func (s *Sim) SetNodeDown(id int64, down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if srv := s.servers[id]; srv != nil {
-		srv.NodeDown = down
-	}
+	simkit.Locked(&s.mu, s.servers, id, func(srv *Server) { srv.NodeDown = down })
 }
 
 // State reports a server's power state ("" for an unknown id).
-func (s *Sim) State(id int64) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if srv := s.servers[id]; srv != nil {
-		return srv.State
-	}
-	return ""
+func (s *Sim) State(id int64) (state string) {
+	simkit.Locked(&s.mu, s.servers, id, func(srv *Server) { state = srv.State })
+	return state
 }
 
 // Commands returns the console commands a server received, in order.
@@ -252,27 +215,18 @@ func (s *Sim) Commands(id int64) []string {
 	return append([]string(nil), s.commands[id]...)
 }
 
-// Requests returns a copy of every request received, in order.
-func (s *Sim) Requests() []Request { return s.log.All() }
-
 // Count counts the requests received with this method and path.
 func (s *Sim) Count(method, path string) int {
-	return s.log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
+	return s.http.Log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
-// CountStatus counts the requests answered with this status.
-func (s *Sim) CountStatus(status int) int {
-	return s.log.Count(func(r Request) bool { return r.Status == status })
-}
-
-// listed returns a customer's active and suspended services by id; s.mu is held.
+// listed returns a customer's services by id; s.mu is held.
 func (s *Sim) listed(customer int) []Server {
-	var out []Server
-	for _, srv := range s.servers {
-		if srv.Customer == customer && (srv.ServiceStatus == "active" || srv.ServiceStatus == "suspended") {
-			out = append(out, *srv)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return simkit.Sorted(s.servers, func(srv *Server) bool { return srv.listedFor(customer) })
+}
+
+// listedFor tells whether the customer owns the service and it is active or
+// suspended: the only ones the API shows.
+func (srv *Server) listedFor(customer int) bool {
+	return srv.Customer == customer && (srv.ServiceStatus == "active" || srv.ServiceStatus == "suspended")
 }

@@ -198,7 +198,7 @@ func TestDetailsMatchTheDocumentAndGoNullWhenTheNodeIsDown(t *testing.T) {
 
 func TestBucketsPerCustomerOnTheClock(t *testing.T) {
 	clk := simkit.NewClock(time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC))
-	sim := prismsim.New(t, prismsim.WithClock(clk.Now))
+	sim := prismsim.New(t, prismsim.WithClock(clk))
 	auth := bearer(sim.Token())
 	for i := 0; i < 60; i++ {
 		require.Equal(t, 200, send(t, sim, http.MethodGet, base, auth, "", "").status, "read %d", i+1)

@@ -1,16 +1,14 @@
 package shardsim
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
 // claims of the simulator's HS256 JWTs. typ tells access, refresh and MFA
@@ -33,34 +31,14 @@ func (s *Sim) signLocked(sub, typ string, ttl time.Duration) string {
 	now := s.now()
 	c := claims{Sub: sub, Typ: typ, Iat: now.Unix(), Exp: now.Add(ttl).Unix(), JTI: s.nextJTI}
 	s.nextJTI++
-	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	body, _ := json.Marshal(c)
-	msg := head + "." + base64.RawURLEncoding.EncodeToString(body)
-	return msg + "." + base64.RawURLEncoding.EncodeToString(s.mac(msg))
-}
-
-func (s *Sim) mac(msg string) []byte {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(msg))
-	return m.Sum(nil)
+	return simkit.SignHS256(s.key, `{"alg":"HS256","typ":"JWT"}`, c)
 }
 
 // verify checks a JWT's signature and shape, not its age or kind.
 func (s *Sim) verify(tok string) (claims, error) {
 	var c claims
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return c, errors.New("malformed")
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, s.mac(parts[0]+"."+parts[1])) {
-		return c, errors.New("bad signature")
-	}
-	body, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || json.Unmarshal(body, &c) != nil {
-		return c, errors.New("bad payload")
-	}
-	return c, nil
+	err := simkit.VerifyHS256(s.key, tok, &c)
+	return c, err
 }
 
 // tokenPairLocked is the documented login and refresh answer.

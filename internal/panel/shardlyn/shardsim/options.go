@@ -3,13 +3,15 @@ package shardsim
 import (
 	"strconv"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
 // Option configures a Sim.
 type Option func(*config)
 
 type config struct {
-	now          func() time.Time
+	clock        clock.Clock
 	accessTTL    time.Duration
 	refreshTTL   time.Duration
 	mfa          []string
@@ -25,7 +27,7 @@ type config struct {
 
 func defaults() config {
 	return config{
-		now: time.Now, accessTTL: AccessTokenTTL, refreshTTL: 7 * 24 * time.Hour,
+		clock: clock.Real{}, accessTTL: AccessTokenTTL, refreshTTL: 7 * 24 * time.Hour,
 		// The document's example headers show a limit of 100.
 		rateLimit: 100, rateWindow: time.Second,
 		lockFailures: 5, lockFor: 15 * time.Minute,
@@ -34,8 +36,8 @@ func defaults() config {
 }
 
 // WithClock injects the clock that ages tokens, counts rate-limit windows
-// and moves instances between states.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// and moves instances between states (default the wall clock).
+func WithClock(clk clock.Clock) Option { return func(c *config) { c.clock = clk } }
 
 // WithAccessTokenTTL changes the access-token lifetime (documented: 15 min).
 func WithAccessTokenTTL(d time.Duration) Option { return func(c *config) { c.accessTTL = d } }

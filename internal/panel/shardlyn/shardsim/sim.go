@@ -11,11 +11,7 @@
 package shardsim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -34,10 +30,13 @@ const (
 	AccessTokenTTL = 15 * time.Minute
 )
 
-// Sim is one simulated Shardlyn deployment on an httptest server.
+// Sim is one simulated Shardlyn deployment on an httptest server. URL,
+// SetDown, Requests and CountStatus come with the embedded Controls.
 type Sim struct {
+	simkit.Controls[Request]
+
 	t        testing.TB
-	srv      *httptest.Server
+	http     *simkit.Server[Request]
 	cfg      config
 	key      []byte
 	apiToken string
@@ -52,12 +51,11 @@ type Sim struct {
 	instances map[string]*instance
 	order     []string
 	sockets   map[string]map[*socket]struct{}
-	down      bool
 	winStart  time.Time
 	winCount  int
 
-	// log and faults have their own locks: handlers answer while holding mu.
-	log    *simkit.Log[Request]
+	// faults have their own lock, as has the request log: handlers answer
+	// while holding mu.
 	faults simkit.Faults
 }
 
@@ -76,29 +74,29 @@ func New(t testing.TB, opts ...Option) *Sim {
 		o(&cfg)
 	}
 	s := &Sim{
-		t: t, cfg: cfg, key: randomBytes(t, 32), apiToken: "shardlyn_api_" + hex.EncodeToString(randomBytes(t, 16)),
+		t: t, cfg: cfg, key: []byte(simkit.RandomHex(64)), apiToken: "shardlyn_api_" + simkit.RandomHex(32),
+		http:      simkit.NewServer(func(r *Request) *int { return &r.Status }),
 		accounts:  map[string]*account{DefaultEmail: {email: DefaultEmail, password: DefaultPassword}},
 		refresh:   map[string]bool{},
 		instances: map[string]*instance{},
 		sockets:   map[string]map[*socket]struct{}{},
 		nextJTI:   1,
-		log:       simkit.NewLog(func(r *Request) *int { return &r.Status }),
 		// A refused handshake (a foreign Origin, a bad version) answers
 		// the documented envelope too, not gorilla's plain text.
 		upgrader: websocket.Upgrader{Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 			writeError(w, status, reason.Error())
 		}},
 	}
+	s.Controls = s.http.Controls()
 	s.apiTokens = map[string]bool{s.apiToken: true}
 	s.applyAccounts()
 	for _, in := range cfg.instances {
 		s.addLocked(in)
 	}
-	s.srv = httptest.NewServer(s.routes())
-	t.Cleanup(func() {
-		s.closeSockets()
-		s.srv.Close()
-	})
+	s.http.Start(t, s.routes())
+	// Cleanups run last first: the sockets close before the server does,
+	// which waits for their handlers.
+	t.Cleanup(s.closeSockets)
 	return s
 }
 
@@ -113,17 +111,6 @@ func (s *Sim) applyAccounts() {
 	}
 }
 
-func randomBytes(t testing.TB, n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatalf("shardsim: random: %v", err)
-	}
-	return b
-}
-
-// URL is the base URL to give the client (http://127.0.0.1:port).
-func (s *Sim) URL() string { return s.srv.URL }
-
 // Email and Password are the credentials of the default account.
 func (s *Sim) Email() string { return DefaultEmail }
 
@@ -133,7 +120,7 @@ func (s *Sim) Password() string { return DefaultPassword }
 // APIToken is a valid API token of the default account.
 func (s *Sim) APIToken() string { return s.apiToken }
 
-func (s *Sim) now() time.Time { return s.cfg.now() }
+func (s *Sim) now() time.Time { return s.cfg.clock.Now() }
 
 // Request is one request the simulator received, for assertions.
 type Request struct {
@@ -153,25 +140,14 @@ const (
 	AuthAPIToken AuthKind = "api-token"
 )
 
-// Requests returns every request received so far, in order.
-func (s *Sim) Requests() []Request { return s.log.All() }
-
 // Count returns how many requests had this method and path.
 func (s *Sim) Count(method, path string) int {
-	return s.log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
+	return s.http.Log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
 // FailNext makes the next request (any path) answer status with the
 // documented envelope {"error": message}. Calls queue up.
 func (s *Sim) FailNext(status int, message string) { s.faults.Add("", status, message, 1) }
-
-// SetDown makes the server drop every connection without answering, as a
-// host that is down or unreachable would look to the client.
-func (s *Sim) SetDown(down bool) {
-	s.mu.Lock()
-	s.down = down
-	s.mu.Unlock()
-}
 
 // RevokeAccessTokens invalidates every access token issued so far (refresh
 // tokens stay valid), as a server-side logout or key rotation would.
@@ -218,14 +194,13 @@ func (s *Sim) routes() http.Handler {
 // demand, drop when down, count the request against the rate limit.
 func (s *Sim) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := s.log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: authKind(r)})
+		rec := s.http.Log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: authKind(r)})
 		fault, failing := s.faults.Take(r.URL.Path)
 		s.mu.Lock()
-		down := s.down
 		limited := s.rateLimitLocked(rec.Header())
 		s.mu.Unlock()
 		switch {
-		case down:
+		case s.http.Down():
 			// Through the raw writer, so that the record keeps no status.
 			simkit.HangUp(w)
 		case failing:
@@ -256,9 +231,7 @@ func (s *Sim) rateLimitLocked(h http.Header) bool {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	simkit.WriteJSON(w, "application/json", status, v)
 }
 
 // writeError answers in the documented error format.

@@ -68,7 +68,7 @@ func TestLoginRefusesWhatTheAPIRefuses(t *testing.T) {
 
 func TestLoginAnswersTheDocumentedTokens(t *testing.T) {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now))
+	sim := shardsim.New(t, shardsim.WithClock(clk))
 	status, out := login(t, sim, sim.Email(), sim.Password())
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, float64(900), out["expires_in"])
@@ -92,7 +92,7 @@ func jwtClaims(t *testing.T, tok string) map[string]any {
 
 func TestLoginLocksTheAccountAfterRepeatedFailures(t *testing.T) {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now), shardsim.WithLoginLockout(3, time.Minute))
+	sim := shardsim.New(t, shardsim.WithClock(clk), shardsim.WithLoginLockout(3, time.Minute))
 	for range 3 {
 		status, _ := login(t, sim, sim.Email(), "wrong")
 		require.Equal(t, http.StatusUnauthorized, status)
@@ -125,7 +125,7 @@ func TestRefreshRotatesAndRefusesReuse(t *testing.T) {
 
 func TestProtectedEndpointsRefuseBadTokens(t *testing.T) {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now))
+	sim := shardsim.New(t, shardsim.WithClock(clk))
 	good := bearer(t, sim)
 	_, out := login(t, sim, sim.Email(), sim.Password())
 	refresh := "Bearer " + out["refresh_token"].(string)
@@ -153,7 +153,7 @@ func TestProtectedEndpointsRefuseBadTokens(t *testing.T) {
 
 func TestInstancesStateMachine(t *testing.T) {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now), shardsim.WithTransition(5*time.Second),
+	sim := shardsim.New(t, shardsim.WithClock(clk), shardsim.WithTransition(5*time.Second),
 		shardsim.WithInstances(
 			shardsim.Instance{ID: "i-1", Name: "Survival"},
 			shardsim.Instance{ID: "i-ro", Name: "Theirs", Status: "running", ReadOnly: true},
@@ -194,7 +194,7 @@ func TestInstancesStateMachine(t *testing.T) {
 
 func TestRateLimitHeadersAndWindow(t *testing.T) {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now), shardsim.WithRateLimit(2, 10*time.Second))
+	sim := shardsim.New(t, shardsim.WithClock(clk), shardsim.WithRateLimit(2, 10*time.Second))
 	status, h, _ := call(t, sim, http.MethodGet, "/v1/instances", "Bearer "+sim.APIToken(), "", "")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "2", h.Get("X-RateLimit-Limit"))
@@ -242,7 +242,7 @@ func dial(t *testing.T, sim *shardsim.Sim, id, auth string) (*websocket.Conn, *h
 
 func TestLogSocketAuthAndReplay(t *testing.T) {
 	clk := shardsim.NewClock()
-	sim := shardsim.New(t, shardsim.WithClock(clk.Now), shardsim.WithReplay(2), shardsim.WithMaxSockets(1),
+	sim := shardsim.New(t, shardsim.WithClock(clk), shardsim.WithReplay(2), shardsim.WithMaxSockets(1),
 		shardsim.WithInstances(shardsim.Instance{ID: "i-1", Status: "running"}))
 	auth := bearer(t, sim)
 	_, resp, err := dial(t, sim, "i-1", "")

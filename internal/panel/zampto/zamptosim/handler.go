@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -44,17 +43,7 @@ const maxBody = 64 << 10
 
 // ServeHTTP answers one request; the Sim is its own handler.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	// The request is on record before anything is answered, and its status
-	// before the answer leaves, so a test never reads a stale record.
-	rec := s.log.Record(w, Request{Method: r.Method, Path: r.URL.Path,
-		Auth: r.Header.Get("Authorization"), Body: string(body), At: s.now()})
-	if s.down.Load() {
-		// Through the raw writer: a dropped connection has no status.
-		simkit.HangUp(w)
-		return
-	}
-	s.serve(rec, r, body)
+	s.http.Serve(w, r, maxBody, simkit.Recorder(s.clock), s.serve)
 }
 
 // serve applies zampto's checks in the order its middleware would: the rate
@@ -64,7 +53,7 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if r.URL.Path == "/health" && r.Method == http.MethodGet {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "timestamp": s.now().UTC().Format("2006-01-02T15:04:05.000Z")})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "timestamp": s.clock.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
 		return
 	}
 	if status, msg := s.authenticate(r.Header.Values("Authorization")); status != 0 {
@@ -215,7 +204,7 @@ func isPowerPath(p string) bool {
 func (s *Sim) admit() (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.window.Admit(s.now(), s.limitN, s.limitW)
+	return s.window.Admit(s.clock.Now(), s.limitN, s.limitW)
 }
 
 // documentedMessage is the table's message for a status.
@@ -243,8 +232,7 @@ func writeEnvelope(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]any{"success": status < 300, "message": message})
 }
 
+// writeJSON answers as Express's res.json does.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	simkit.WriteJSON(w, "application/json; charset=utf-8", status, v)
 }

@@ -15,16 +15,13 @@
 package zamptosim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"net/http/httptest"
+	"cmp"
 	"regexp"
-	"sort"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 )
 
@@ -58,27 +55,21 @@ type Server struct {
 	State string
 }
 
-// Request is one request the simulator received, for assertions.
-type Request struct {
-	Method string
-	Path   string
-	Auth   string // the Authorization header as sent
-	Body   string
-	Status int // 0 when SetDown dropped the connection
-	At     time.Time
-}
+// Request is one request the simulator received, for assertions; Status is
+// what it answered.
+type Request = simkit.Request
 
-// Sim is a running simulator; its server stops when the test ends.
+// Sim is one zampto account with its API key and servers, served until the
+// test ends. URL, SetDown, Requests and CountStatus come with Controls.
 type Sim struct {
-	srv       *httptest.Server
-	now       func() time.Time
+	simkit.Controls[Request]
+
+	http      *simkit.Server[Request]
+	clock     clock.Clock
 	injection *regexp.Regexp
 	limitN    int
 	limitW    time.Duration
-
-	log    *simkit.Log[Request]
-	faults simkit.Faults
-	down   atomic.Bool
+	faults    simkit.Faults
 
 	mu        sync.Mutex
 	token     string
@@ -94,19 +85,14 @@ type Option func(*Sim)
 // document's example) with these.
 func WithServers(servers ...Server) Option {
 	return func(s *Sim) {
-		s.servers = make(map[int64]*Server, len(servers))
-		for _, srv := range servers {
-			srv := srv
-			if srv.State == "" {
-				srv.State = StateOffline
-			}
-			s.servers[srv.ID] = &srv
-		}
+		s.servers = simkit.Index(servers, func(srv *Server) int64 { return srv.ID },
+			func(srv *Server) { srv.State = cmp.Or(srv.State, StateOffline) })
 	}
 }
 
-// WithClock injects the clock the rate-limit window is counted on.
-func WithClock(now func() time.Time) Option { return func(s *Sim) { s.now = now } }
+// WithClock injects the clock the rate-limit window is counted on (default
+// the wall clock).
+func WithClock(c clock.Clock) Option { return func(s *Sim) { s.clock = c } }
 
 // WithRateLimit replaces the documented 5 requests per 10 s, e.g. to shrink
 // time in a test together with the client's own limit.
@@ -120,29 +106,20 @@ func WithToken(token string) Option { return func(s *Sim) { s.token = token } }
 // New starts a simulator for the length of the test.
 func New(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
-	s := &Sim{now: time.Now, injection: newInjection(), limitN: 5, limitW: 10 * time.Second,
-		log: simkit.NewLog(func(r *Request) *int { return &r.Status }), token: randomKey(), keyActive: true}
+	s := &Sim{http: simkit.NewServer(simkit.RequestStatus), clock: clock.Real{},
+		injection: newInjection(), limitN: 5, limitW: 10 * time.Second, token: simkit.RandomHex(40), keyActive: true}
+	s.Controls = s.http.Controls()
 	WithServers(Server{ID: 1, Name: "Minecraft Server", UUID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
 		Identifier: "abc123def456", MemoryMB: 4096, DiskMB: 51200, CPU: 4, Backups: 3, NodeID: 1, Port: 25565})(s)
 	for _, o := range opts {
 		o(s)
 	}
-	if s.limitN < 1 || s.limitW <= 0 || s.now == nil {
-		t.Fatalf("zamptosim: invalid options (rate limit %d per %s, clock set: %v)", s.limitN, s.limitW, s.now != nil)
+	if s.limitN < 1 || s.limitW <= 0 || s.clock == nil {
+		t.Fatalf("zamptosim: invalid options (rate limit %d per %s, clock set: %v)", s.limitN, s.limitW, s.clock != nil)
 	}
-	s.srv = httptest.NewServer(s)
-	t.Cleanup(s.srv.Close)
+	s.http.Start(t, s)
 	return s
 }
-
-func randomKey() string {
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// URL is the simulator's base URL, to give zampto.New.
-func (s *Sim) URL() string { return s.srv.URL }
 
 // Token is the account's valid API key.
 func (s *Sim) Token() string {
@@ -163,10 +140,6 @@ func (s *Sim) FailNextWith(pathPrefix string, status int, message string, n int)
 	s.faults.Add(pathPrefix, status, message, n)
 }
 
-// SetDown makes the simulator drop every connection without an answer, as
-// an unreachable API does.
-func (s *Sim) SetDown(down bool) { s.down.Store(down) }
-
 // SetKeyActive disables (false) or re-enables the account's key; a disabled
 // key is answered 401 like an unknown one.
 func (s *Sim) SetKeyActive(active bool) {
@@ -177,45 +150,21 @@ func (s *Sim) SetKeyActive(active bool) {
 
 // SetUUID sets a server's uuid; "" makes it unsynced.
 func (s *Sim) SetUUID(id int64, uuid string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if srv := s.servers[id]; srv != nil {
-		srv.UUID = uuid
-	}
+	simkit.Locked(&s.mu, s.servers, id, func(srv *Server) { srv.UUID = uuid })
 }
 
 // State reports a server's power state ("" for an unknown id).
-func (s *Sim) State(id int64) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if srv := s.servers[id]; srv != nil {
-		return srv.State
-	}
-	return ""
+func (s *Sim) State(id int64) (state string) {
+	simkit.Locked(&s.mu, s.servers, id, func(srv *Server) { state = srv.State })
+	return state
 }
-
-// Requests returns a copy of every request received, in order.
-func (s *Sim) Requests() []Request { return s.log.All() }
 
 // Count counts the requests received with this method and path.
 func (s *Sim) Count(method, path string) int {
-	return s.log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
-}
-
-// CountStatus counts the requests answered with this status (429: refused
-// by the rate limit).
-func (s *Sim) CountStatus(status int) int {
-	return s.log.Count(func(r Request) bool { return r.Status == status })
+	return s.http.Log.Count(func(r Request) bool { return r.Method == method && r.Path == path })
 }
 
 // ownServers lists the account's servers by id; s.mu is held.
 func (s *Sim) ownServers() []Server {
-	out := make([]Server, 0, len(s.servers))
-	for _, srv := range s.servers {
-		if !srv.OtherAccount {
-			out = append(out, *srv)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return simkit.Sorted(s.servers, func(srv *Server) bool { return !srv.OtherAccount })
 }
