@@ -1,0 +1,62 @@
+package chart
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/panel"
+)
+
+// end is the right edge of every test chart: a fixed time, so that renders
+// are reproducible.
+var end = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+
+// samples returns n samples every interval up to end, with a wavy CPU
+// (phase shifts it) and memory climbing towards a 4 GiB limit.
+func samples(n int, interval time.Duration, phase float64) []Point {
+	pts := make([]Point, n)
+	for i := range pts {
+		f := float64(i) / float64(n)
+		pts[i] = Point{
+			Time:             end.Add(-time.Duration(n-1-i) * interval),
+			State:            panel.StateRunning,
+			CPUPercent:       max(0, 60+50*math.Sin(phase+f*12*math.Pi)+20*math.Sin(f*97)),
+			MemoryBytes:      int64((1.2 + 1.8*f + 0.2*math.Sin(f*40)) * (1 << 30)),
+			MemoryLimitBytes: 4 << 30,
+		}
+	}
+	return pts
+}
+
+// decode renders c and decodes the PNG, failing the test on any error.
+func decode(t testing.TB, c Chart) image.Image {
+	t.Helper()
+	b, err := Render(c)
+	require.NoError(t, err)
+	img, err := png.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	if dir := os.Getenv("CHART_SAMPLES"); dir != "" {
+		name := filepath.Join(dir, sanitizeTestName(t.Name())+".png")
+		require.NoError(t, os.WriteFile(name, b, 0o644))
+	}
+	return img
+}
+
+// sanitizeTestName makes a test's name usable as a file name.
+func sanitizeTestName(s string) string {
+	out := []rune(s)
+	for i, r := range out {
+		if r == '/' || r == ' ' || r == os.PathSeparator {
+			out[i] = '_'
+		}
+	}
+	return string(out)
+}
