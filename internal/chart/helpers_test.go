@@ -60,3 +60,24 @@ func sanitizeTestName(s string) string {
 	}
 	return string(out)
 }
+
+// countNear counts the pixels in columns [x0, x1) whose colour is within a
+// small distance of one of colours (0xRRGGBB), which catches a line's
+// anti-aliased core but not its faint fringe.
+func countNear(img image.Image, x0, x1 int, colours ...uint32) int {
+	n := 0
+	for x := x0; x < x1; x++ {
+		for y := range Height {
+			r, g, b, _ := img.At(x, y).RGBA()
+			for _, c := range colours {
+				if near(r>>8, c>>16&0xFF) && near(g>>8, c>>8&0xFF) && near(b>>8, c&0xFF) {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
+func near(a, b uint32) bool { return max(a, b)-min(a, b) <= 24 }

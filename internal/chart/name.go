@@ -17,8 +17,16 @@ import (
 // than the chart, and measuring a megabyte-long name would be slow.
 const maxNameRunes = 64
 
-// unnamed stands in for a name with nothing printable in it.
-const unnamed = "unnamed server"
+// Stand-ins for a name with nothing in it, and for one the font cannot draw
+// any of (all emoji, or a script Liberation lacks).
+const (
+	unnamed    = "unnamed server"
+	undrawable = "(name cannot be drawn)"
+)
+
+// maxMarks is how many combining marks one letter keeps: enough for any
+// real script, too few for "Zalgo" text to climb out of the title row.
+const maxMarks = 2
 
 // cleanName makes a server name safe to draw: control and format
 // characters go (a right-to-left override would reverse the rest of the
@@ -28,27 +36,49 @@ const unnamed = "unnamed server"
 func cleanName(name string, face font.Face) string {
 	var b strings.Builder
 	var buf sfnt.Buffer
-	last := ' ' // so that leading spaces and "?" are dropped
+	last, marks := ' ', 0 // ' ' so that leading spaces and "?" are dropped
 	for _, r := range trunc.Runes(name, 4*maxNameRunes) {
-		switch {
-		case unicode.IsSpace(r):
-			r = ' '
-		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs):
+		if r = cleanRune(r, face, &buf); r < 0 {
 			continue
-		case !hasGlyph(face, &buf, r):
-			r = '?'
 		}
-		if (r == ' ' || r == '?') && r == last {
+		if marks = countMark(r, marks); marks > maxMarks || (r == ' ' || r == '?') && r == last {
 			continue
 		}
 		b.WriteRune(r)
 		last = r
 	}
-	s := strings.TrimSpace(b.String())
-	if s == "" || s == "?" {
+	switch s := strings.TrimSpace(b.String()); s {
+	case "":
 		return unnamed
+	case "?":
+		return undrawable
+	default:
+		return trunc.Runes(s, maxNameRunes)
 	}
-	return trunc.Runes(s, maxNameRunes)
+}
+
+// cleanRune maps r to what the title shows: -1 to drop it, ' ' for any
+// space or line break, '?' when the font has no glyph for it.
+func cleanRune(r rune, face font.Face, buf *sfnt.Buffer) rune {
+	switch {
+	case unicode.IsSpace(r):
+		return ' '
+	case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs):
+		return -1
+	case !hasGlyph(face, buf, r):
+		return '?'
+	default:
+		return r
+	}
+}
+
+// countMark returns how many combining marks in a row end with r, given
+// how many ended with the rune before it.
+func countMark(r rune, marks int) int {
+	if unicode.Is(unicode.Mn, r) {
+		return marks + 1
+	}
+	return 0
 }
 
 // hasGlyph reports whether face can draw r.

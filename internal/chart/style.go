@@ -36,7 +36,7 @@ const (
 	cpuColour     = 0x0072B2
 	memoryColour  = 0xD55E00
 	limitColour   = 0x3A3C42
-	offlineColour = 0xDADDE3
+	offlineColour = 0xD5D8DE
 )
 
 // rgb turns 0xRRGGBB into an opaque colour.
