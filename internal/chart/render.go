@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"image"
+	stddraw "image/draw"
 	"image/png"
 	"time"
 
@@ -23,7 +24,7 @@ const (
 )
 
 // paint draws the whole chart and returns the image.
-func paint(c Chart, s series, start, end time.Time) image.Image {
+func paint(c Chart, s series, start, end time.Time) *image.RGBA {
 	cv := vgimg.NewWith(
 		vgimg.UseWH(Width*72/dpi, Height*72/dpi),
 		vgimg.UseDPI(dpi),
@@ -38,7 +39,7 @@ func paint(c Chart, s series, start, end time.Time) image.Image {
 	drawTitle(head, c.Name, c.Range)
 	if s.points == 0 {
 		drawNote(body, noSamples)
-		return cv.Image()
+		return rgba(cv.Image())
 	}
 	leg, body := cut(body, legendRow)
 	drawLegend(leg, legendEntries(s))
@@ -46,7 +47,18 @@ func paint(c Chart, s series, start, end time.Time) image.Image {
 	tiles := plot.Align([][]*plot.Plot{{cpu}, {mem}}, draw.Tiles{Rows: 2, Cols: 1, PadY: panelGap}, body)
 	cpu.Draw(tiles[0][0])
 	mem.Draw(tiles[1][0])
-	return cv.Image()
+	return rgba(cv.Image())
+}
+
+// rgba returns img as an *image.RGBA, which is what vgimg draws on today;
+// the copy is only there in case a later vgimg draws on something else.
+func rgba(img image.Image) *image.RGBA {
+	if m, ok := img.(*image.RGBA); ok {
+		return m
+	}
+	m := image.NewRGBA(img.Bounds())
+	stddraw.Draw(m, m.Bounds(), img, img.Bounds().Min, stddraw.Src)
+	return m
 }
 
 // cut splits a row of height h off the top of c.
@@ -74,9 +86,9 @@ func drawNote(c draw.Canvas, msg string) {
 	c.FillText(sty, c.Center(), msg)
 }
 
-// encode writes img as PNG. BestSpeed: the chart is flat colour and lines,
-// which compress well even so, and the default level costs several times
-// the drawing's time for a few kilobytes.
+// encode writes img as PNG. BestSpeed: a chart of flat colours and lines
+// compresses well even so, and higher levels cost more time than the few
+// kilobytes they save are worth.
 func encode(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(64 << 10)
