@@ -81,3 +81,31 @@ func countNear(img image.Image, x0, x1 int, colours ...uint32) int {
 }
 
 func near(a, b uint32) bool { return max(a, b)-min(a, b) <= 24 }
+
+// small scales samples down to a server of 300-odd MiB with a 512 MiB limit
+// and little CPU.
+func small(pts []Point) []Point {
+	for i := range pts {
+		pts[i].CPUPercent /= 8
+		pts[i].MemoryBytes /= 10
+		pts[i].MemoryLimitBytes = 512 << 20
+	}
+	return pts
+}
+
+// gappyWeek is a week of 5-minute samples with a day missing, a night
+// offline and one lone sample between two gaps.
+func gappyWeek() []Point {
+	var out []Point
+	for _, p := range samples(7*24*12, 5*time.Minute, 0) {
+		ago := end.Sub(p.Time)
+		switch {
+		case ago > 4*24*time.Hour && ago < 5*24*time.Hour && ago != 4*24*time.Hour+12*time.Hour:
+			continue
+		case ago > 36*time.Hour && ago < 44*time.Hour:
+			p.State = panel.StateOffline
+		}
+		out = append(out, p)
+	}
+	return out
+}

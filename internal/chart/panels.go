@@ -2,6 +2,7 @@ package chart
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -52,6 +53,7 @@ func basePlot(s series, r Range, labelTimes bool) *plot.Plot {
 	p.BackgroundColor = nil // the card behind is the background
 	styleAxis(&p.X)
 	styleAxis(&p.Y)
+	p.Y.Tick.Marker = plainTicks{}
 	p.X.Tick.Marker = timeTicker(r)
 	if labelTimes {
 		p.X.Label.Text = "Time (UTC)"
@@ -105,4 +107,20 @@ func timeTicker(r Range) plot.Ticker {
 		}
 		return ticks
 	})
+}
+
+// plainTicks are gonum's default value ticks, labelled without the padding
+// zeros gonum adds to some ranges ("250", not "250.00").
+type plainTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			// Rounded first so that 0.1+0.2 is labelled "0.3".
+			ticks[i].Label = strconv.FormatFloat(math.Round(t.Value*1e6)/1e6, 'f', -1, 64)
+		}
+	}
+	return ticks
 }

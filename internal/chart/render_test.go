@@ -19,6 +19,7 @@ func TestRenderSize(t *testing.T) {
 		{"hour", Hour, samples(120, 30*time.Second, 0)},
 		{"day", Day, samples(2880, 30*time.Second, 0)},
 		{"week", Week, samples(20160, 30*time.Second, 0)},
+		{"small server", Week, small(gappyWeek())},
 		{"empty", Day, nil},
 		{"all before the window", Hour, samples(120, 30*time.Second, 0)[:1]},
 	} {

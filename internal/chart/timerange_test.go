@@ -117,3 +117,22 @@ func FuzzParseRange(f *testing.F) {
 		}
 	})
 }
+
+func TestPlainTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0, 540, "0 250 500"},
+		{0, 4.3, "0 2 4"},
+		{0, 1.62, "0 0.5 1 1.5"},
+	} {
+		var got []string
+		for _, tk := range (plainTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		assert.Equal(t, c.want, strings.Join(got, " "), "%v to %v", c.lo, c.hi)
+	}
+}
