@@ -24,8 +24,8 @@ const (
 
 // Point is one sample of a server's state, as the store keeps it.
 //
-// A sample whose State is offline, or whose figures are negative or not
-// finite, is drawn as a gap: an offline server's zeros are not usage. A
+// A sample whose State is offline, or whose figures are negative, not
+// numbers or beyond belief (CPU over 10,000 cores), is drawn as a gap: an offline server's zeros are not usage. A
 // sample the panel answered without live figures (panel.Resources.Live
 // false) should be left out by the caller, which also shows as a gap.
 type Point struct {
@@ -48,7 +48,8 @@ type Chart struct {
 	// the newest sample's time is used.
 	End time.Time
 	// Interval is how often the store samples. Two samples further apart
-	// than 2.5 intervals are not joined by a line. When zero it is
+	// than 2.5 intervals (and than one pixel column, as a narrower gap
+	// could not be seen) are not joined by a line. When zero it is
 	// inferred from the samples (their median spacing).
 	Interval time.Duration
 	// Points are the samples, in any order; those outside the window are

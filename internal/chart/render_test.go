@@ -2,6 +2,7 @@ package chart
 
 import (
 	"image"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -138,4 +139,28 @@ func FuzzRenderName(f *testing.F) {
 			t.Fatalf("size %v", img.Bounds())
 		}
 	})
+}
+
+func TestExtremeValuesDoNotBreakTheChart(t *testing.T) {
+	for name, edit := range map[string]func(p *Point){
+		"huge CPU":       func(p *Point) { p.CPUPercent = math.MaxFloat64 },
+		"infinite CPU":   func(p *Point) { p.CPUPercent = math.Inf(1) },
+		"huge memory":    func(p *Point) { p.MemoryBytes, p.MemoryLimitBytes = math.MaxInt64, math.MaxInt64 },
+		"negative limit": func(p *Point) { p.MemoryLimitBytes = -1 },
+		"zero time":      func(p *Point) { p.Time = time.Time{} },
+		"far future":     func(p *Point) { p.Time = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			pts := samples(120, 30*time.Second, 0)
+			for i := range pts {
+				if i%7 == 0 {
+					edit(&pts[i])
+				}
+			}
+			t.Run("end from samples", func(t *testing.T) { decode(t, Chart{Name: "s", Range: Hour, Points: pts}) })
+			t.Run("end in 3000", func(t *testing.T) {
+				decode(t, Chart{Name: "s", Range: Week, End: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), Points: pts})
+			})
+		})
+	}
 }

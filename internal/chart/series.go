@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"math"
 	"slices"
 	"time"
 
@@ -74,10 +73,15 @@ func inWindow(pts []Point, start, end time.Time) []Point {
 	return out
 }
 
+// maxCPU is the highest CPU figure believed: 10,000 cores. Anything above
+// is a panel's error, and one such sample would flatten every other into
+// the axis (or, near the float limit, make the axis infinite).
+const maxCPU = 1e6
+
 // usable reports whether a sample's figures can be drawn.
 func usable(p Point) bool {
 	return p.State != panel.StateOffline && p.MemoryBytes >= 0 &&
-		p.CPUPercent >= 0 && !math.IsInf(p.CPUPercent, 0) // NaN fails >= 0
+		p.CPUPercent >= 0 && p.CPUPercent <= maxCPU // NaN fails both
 }
 
 func hasLimit(p Point) bool { return p.MemoryLimitBytes > 0 }
@@ -170,7 +174,8 @@ func appendPair(out plotter.XYs, lo, hi plotter.XY, ok bool) plotter.XYs {
 }
 
 // unix is t in seconds since the epoch, the x coordinate of the chart.
-func unix(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+// Not UnixNano, which overflows outside the years 1678 to 2262.
+func unix(t time.Time) float64 { return float64(t.Unix()) + float64(t.Nanosecond())/1e9 }
 
 // memUnit is the unit the memory axis is labelled in.
 type memUnit struct {
