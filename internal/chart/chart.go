@@ -25,9 +25,11 @@ const (
 // Point is one sample of a server's state, as the store keeps it.
 //
 // A sample whose State is offline, or whose figures are negative, not
-// numbers or beyond belief (CPU over 10,000 cores), is drawn as a gap: an offline server's zeros are not usage. A
-// sample the panel answered without live figures (panel.Resources.Live
-// false) should be left out by the caller, which also shows as a gap.
+// numbers or beyond belief (CPU over 10,000 cores), is drawn as a gap: an
+// offline server's zeros are not usage. Offline stretches are shaded as
+// well. A sample the panel answered without live figures
+// (panel.Resources.Live false) should be left out by the caller, which
+// also shows as a gap.
 type Point struct {
 	Time        time.Time
 	State       panel.State
