@@ -42,6 +42,7 @@ func mix(a, b color.RGBA, f float64) color.RGBA {
 // look-up; only new colours pay for the search.
 func toPaletted(img *image.RGBA, pal color.Palette) *image.Paletted {
 	out := image.NewPaletted(img.Bounds(), pal)
+	near := nearest(pal)
 	cache := make(map[uint32]uint8, 4096)
 	lastKey, lastIdx := uint32(1<<24), uint8(0) // no pixel has key 1<<24
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
@@ -49,12 +50,11 @@ func toPaletted(img *image.RGBA, pal color.Palette) *image.Paletted {
 		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
 		dst := out.Pix[y*out.Stride : y*out.Stride+w]
 		for x := range w {
-			px := row[4*x : 4*x+3 : 4*x+3]
-			key := uint32(px[0])<<16 | uint32(px[1])<<8 | uint32(px[2])
+			key := uint32(row[4*x])<<16 | uint32(row[4*x+1])<<8 | uint32(row[4*x+2])
 			if key != lastKey {
 				idx, ok := cache[key]
 				if !ok {
-					idx = uint8(pal.Index(color.RGBA{R: px[0], G: px[1], B: px[2], A: 0xFF}))
+					idx = near(key)
 					cache[key] = idx
 				}
 				lastKey, lastIdx = key, idx
@@ -63,4 +63,26 @@ func toPaletted(img *image.RGBA, pal color.Palette) *image.Paletted {
 		}
 	}
 	return out
+}
+
+// nearest returns a search for the colour of pal closest to 0xRRGGBB in
+// squared RGB distance, as color.Palette.Index does but without an
+// interface call per entry, which made the search most of the conversion.
+func nearest(pal color.Palette) func(key uint32) uint8 {
+	rgbs := make([][3]int32, len(pal))
+	for i, c := range pal {
+		r, g, b, _ := c.RGBA()
+		rgbs[i] = [3]int32{int32(r >> 8), int32(g >> 8), int32(b >> 8)}
+	}
+	return func(key uint32) uint8 {
+		r, g, b := int32(key>>16), int32(key>>8&0xFF), int32(key&0xFF)
+		best, bestD := 0, int32(1<<31-1)
+		for i, c := range rgbs {
+			dr, dg, db := c[0]-r, c[1]-g, c[2]-b
+			if d := dr*dr + dg*dg + db*db; d < bestD {
+				best, bestD = i, d
+			}
+		}
+		return uint8(best)
+	}
 }

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"slices"
+	"sort"
 	"time"
 
 	"gonum.org/v1/plot/plotter"
@@ -57,19 +58,23 @@ func build(c Chart, start, end time.Time) series {
 	return s
 }
 
-// inWindow returns the samples in [start, end], oldest first, in a new slice
-// so that the caller's is left as it was.
+// inWindow returns the samples in [start, end], oldest first. Samples in
+// time order (the store's) are cut out of pts without a copy; others are
+// copied and sorted, so that the caller's slice is never reordered.
 func inWindow(pts []Point, start, end time.Time) []Point {
+	byTime := func(a, b Point) int { return a.Time.Compare(b.Time) }
+	if slices.IsSortedFunc(pts, byTime) {
+		lo := sort.Search(len(pts), func(i int) bool { return !pts[i].Time.Before(start) })
+		hi := sort.Search(len(pts), func(i int) bool { return pts[i].Time.After(end) })
+		return pts[lo:max(lo, hi):max(lo, hi)]
+	}
 	out := make([]Point, 0, len(pts))
 	for _, p := range pts {
 		if !p.Time.Before(start) && !p.Time.After(end) {
 			out = append(out, p)
 		}
 	}
-	byTime := func(a, b Point) int { return a.Time.Compare(b.Time) }
-	if !slices.IsSortedFunc(out, byTime) {
-		slices.SortStableFunc(out, byTime)
-	}
+	slices.SortStableFunc(out, byTime)
 	return out
 }
 

@@ -85,3 +85,24 @@ func TestOfflineSpans(t *testing.T) {
 	assert.Equal(t, []span{{unix(pts[1].Time), unix(pts[2].Time)}}, s.offline)
 	assert.Len(t, s.cpu, 2, "the line stops at the offline stretch and starts again after it")
 }
+
+func TestInWindow(t *testing.T) {
+	pts := []Point{at(3*time.Hour, 1), at(time.Hour, 2), at(30*time.Minute, 3), at(0, 4), at(-time.Minute, 5)}
+	start := end.Add(-time.Hour)
+	sorted := inWindow(pts, start, end)
+	assert.Equal(t, []float64{2, 3, 4}, cpus(sorted), "inclusive at both ends")
+	assert.Equal(t, len(sorted), cap(sorted), "appending cannot overwrite the caller's samples")
+
+	shuffled := []Point{pts[3], pts[0], pts[4], pts[1], pts[2]}
+	assert.Equal(t, []float64{2, 3, 4}, cpus(inWindow(shuffled, start, end)))
+	assert.Equal(t, 4.0, shuffled[0].CPUPercent, "the caller's order is kept")
+	assert.Empty(t, inWindow(pts, end.Add(time.Hour), end.Add(2*time.Hour)))
+}
+
+func cpus(pts []Point) []float64 {
+	out := make([]float64, len(pts))
+	for i, p := range pts {
+		out[i] = p.CPUPercent
+	}
+	return out
+}
