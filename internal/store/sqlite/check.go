@@ -20,8 +20,8 @@ import (
 const (
 	fixDir     = "create it, let the bot's user write to it, or point DATA_DIR at another folder"
 	fixAccess  = "let the bot's user read and write it, or point DATA_DIR at another folder"
-	fixForeign = "move it out of DATA_DIR or restore panelbot's file from a backup; the bot never overwrites it, and without it starts with an empty store"
-	fixDamaged = "restore it from a backup (or try `sqlite3 FILE .recover`), or move it aside to start with an empty store; the bot never repairs or overwrites it"
+	fixForeign = "move it out of DATA_DIR (the bot then starts empty) or restore panelbot's file from a backup; the bot never overwrites it"
+	fixDamaged = "restore it from a backup or salvage it (`sqlite3 panelbot.db .recover | sqlite3 new.db`), or move it aside to start empty; the bot never repairs or overwrites it"
 	fixNewer   = "run the newer panelbot that wrote it, or restore a backup taken before the upgrade"
 )
 
