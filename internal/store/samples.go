@@ -70,6 +70,7 @@ type Samples interface {
 	// second reading of a server at the same second replaces the first.
 	AppendSamples(ctx context.Context, rs []Reading) error
 	// FindSamples returns a server's history with At in [from, to), oldest
-	// first, at the given resolution.
+	// first, at the given resolution. With Buckets, from is rounded down
+	// to a bucket's start, so the bucket holding from is included.
 	FindSamples(ctx context.Context, server string, from, to time.Time, res Resolution) ([]Sample, error)
 }

@@ -27,7 +27,8 @@ var ErrNotFound = errors.New("not found")
 // Dashboard is one message the bot keeps up to date with the state of a list
 // of servers.
 type Dashboard struct {
-	// ID is assigned by the store when the dashboard is created.
+	// ID is assigned by the store when the dashboard is created, and
+	// never reused for another.
 	ID        int64
 	GuildID   string
 	ChannelID string

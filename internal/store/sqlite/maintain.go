@@ -9,6 +9,11 @@ import (
 	"github.com/panelbot/panelbot/internal/store"
 )
 
+// eachServer makes SQLite search each server's rows by the primary key
+// (server_id, at) for the old end of its history, instead of scanning every
+// row for a condition on time alone.
+const eachServer = "server_id IN (SELECT id FROM servers)"
+
 // downsample merges the raw samples older than a bucket boundary (the
 // parameter) into buckets. A bucket already made (samples that arrived
 // late) absorbs the new rows as bucketRow.merge does; in SQLite's upsert
@@ -16,7 +21,7 @@ import (
 // "WHERE true" is SQLite's required disambiguation of an upsert after a
 // SELECT.
 var downsample = `INSERT INTO buckets (` + bucketColumns + `) ` +
-	rawBuckets("at < ?") + ` WHERE true
+	rawBuckets(eachServer+" AND at < ?") + ` WHERE true
 	ON CONFLICT (server_id, bucket) DO UPDATE SET
 		n = n + excluded.n,
 		running = running + excluded.running,
@@ -61,8 +66,8 @@ func (s *Store) Maintain(ctx context.Context, now time.Time) (store.Maintenance,
 			query string
 			arg   int64
 		}{
-			{&m.Downsampled, "DELETE FROM samples WHERE at < ?", cut},
-			{&m.PrunedBuckets, "DELETE FROM buckets WHERE bucket < ?", floorBucket(old)},
+			{&m.Downsampled, "DELETE FROM samples WHERE " + eachServer + " AND at < ?", cut},
+			{&m.PrunedBuckets, "DELETE FROM buckets WHERE " + eachServer + " AND bucket < ?", floorBucket(old)},
 			{&m.PrunedAlerts, "DELETE FROM alerts WHERE recovered < ?", old},
 		}
 		for _, st := range steps {

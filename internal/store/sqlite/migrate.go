@@ -26,8 +26,10 @@ var migrations = []string{
 		key TEXT NOT NULL UNIQUE -- panel.Target.Key(): "panel/id"
 	);
 
+	-- AUTOINCREMENT: an id is never reused, so a button naming a deleted
+	-- dashboard cannot reach a newer one.
 	CREATE TABLE dashboards (
-		id         INTEGER PRIMARY KEY,
+		id         INTEGER PRIMARY KEY AUTOINCREMENT,
 		guild_id   TEXT NOT NULL,
 		channel_id TEXT NOT NULL,
 		message_id TEXT NOT NULL,
@@ -93,12 +95,13 @@ var migrations = []string{
 	);`,
 }
 
-// migrate brings the schema up to len(migrations), one version per
-// transaction. Each step reads the version under the write lock, so two
-// processes opening the same new file do not both apply a step.
-func migrate(ctx context.Context, db *sql.DB) error {
+// migrate brings the schema up to len(steps) (the bot passes migrations),
+// one version per transaction: a step that fails leaves the version before
+// it. Each step reads the version under the write lock, so two processes
+// opening the same new file do not both apply a step.
+func migrate(ctx context.Context, db *sql.DB, steps []string) error {
 	for {
-		done, err := migrateStep(ctx, db)
+		done, err := migrateStep(ctx, db, steps)
 		if err != nil || done {
 			return err
 		}
@@ -106,7 +109,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // migrateStep applies the next migration, if any.
-func migrateStep(ctx context.Context, db *sql.DB) (done bool, err error) {
+func migrateStep(ctx context.Context, db *sql.DB, steps []string) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("begin migration: %w", err)
@@ -117,12 +120,12 @@ func migrateStep(ctx context.Context, db *sql.DB) (done bool, err error) {
 		return false, fmt.Errorf("read schema version: %w", err)
 	}
 	switch {
-	case v == len(migrations):
+	case v == len(steps):
 		return true, nil
-	case v > len(migrations):
-		return false, fmt.Errorf("schema version %d is newer than this binary's %d", v, len(migrations))
+	case v > len(steps):
+		return false, fmt.Errorf("schema version %d is newer than this binary's %d", v, len(steps))
 	}
-	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+	if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
 		return false, fmt.Errorf("migrate to schema version %d: %w", v+1, err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {

@@ -99,7 +99,7 @@ func Open(ctx context.Context, dataDir string, opts ...Option) (*Store, error) {
 // start migrates the schema and prepares the hot statements. A failure to
 // migrate names the file: the database refused a write.
 func (s *Store) start(ctx context.Context, f fileInfo) error {
-	if err := migrate(ctx, s.db); err != nil {
+	if err := migrate(ctx, s.db, migrations); err != nil {
 		return f.unusable("cannot be written", err)
 	}
 	return s.stmts.prepare(ctx, s.db)

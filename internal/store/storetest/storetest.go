@@ -26,6 +26,7 @@ type Open func(t *testing.T) store.Store
 func Run(t *testing.T, open Open, tailLines int) {
 	t.Run("Dashboards", func(t *testing.T) { testDashboards(t, open(t)) })
 	t.Run("DashboardsNotFound", func(t *testing.T) { testDashboardsNotFound(t, open(t)) })
+	t.Run("DashboardIDsNotReused", func(t *testing.T) { testDashboardIDsNotReused(t, open(t)) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
 	t.Run("ConsoleTails", func(t *testing.T) { testConsoleTails(t, open(t), tailLines) })
 	t.Run("SamplesRaw", func(t *testing.T) { testSamplesRaw(t, open(t)) })
@@ -124,4 +125,17 @@ func testConsoleTails(t *testing.T, s store.Store, limit int) {
 	got, err = s.FindConsoleTail(ctx, "main/a")
 	require.NoError(t, err)
 	assert.Empty(t, got)
+}
+
+func testDashboardIDsNotReused(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a, err := s.CreateDashboard(ctx, store.Dashboard{ChannelID: "10", Servers: []string{"main/a"}, CreatedAt: T0})
+	require.NoError(t, err)
+	require.NoError(t, s.DeleteDashboard(ctx, a.ID))
+	b, err := s.CreateDashboard(ctx, store.Dashboard{ChannelID: "11", CreatedAt: T0})
+	require.NoError(t, err)
+	assert.NotEqual(t, a.ID, b.ID, "a button naming a deleted dashboard must not reach a new one")
+	got, err := s.FindDashboards(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []store.Dashboard{b}, got, "nothing of the deleted one is left")
 }
