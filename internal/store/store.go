@@ -91,7 +91,10 @@ type ConsoleTails interface {
 	// nothing was kept.
 	FindConsoleTail(ctx context.Context, server string) ([]string, error)
 	// ReplaceConsoleTail replaces the kept lines in one step, keeping at
-	// most the store's limit of the newest ones.
+	// most the store's limit of the newest ones. Each call is a commit
+	// (and an fsync): call it every few seconds while lines flow and at
+	// shutdown, not per line; a crash then costs only the lines relayed
+	// since the last call, posted again after the restart.
 	ReplaceConsoleTail(ctx context.Context, server string, lines []string, at time.Time) error
 }
 

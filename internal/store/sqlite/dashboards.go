@@ -71,13 +71,23 @@ func (s *Store) FindDashboards(ctx context.Context) ([]store.Dashboard, error) {
 		return nil, fmt.Errorf("find dashboards: %w", err)
 	}
 	defer rows.Close()
+	out, err := scanDashboards(rows)
+	if err != nil {
+		return nil, fmt.Errorf("find dashboards: %w", err)
+	}
+	return out, nil
+}
+
+// scanDashboards folds the rows, one per dashboard and server, into
+// dashboards.
+func scanDashboards(rows *sql.Rows) ([]store.Dashboard, error) {
 	var out []store.Dashboard
 	for rows.Next() {
 		var d store.Dashboard
 		var created sql.NullInt64
 		var key sql.NullString
 		if err := rows.Scan(&d.ID, &d.GuildID, &d.ChannelID, &d.MessageID, &created, &key); err != nil {
-			return nil, fmt.Errorf("find dashboards: %w", err)
+			return nil, err
 		}
 		if n := len(out); n == 0 || out[n-1].ID != d.ID {
 			d.CreatedAt = fromUnix(created)
@@ -88,10 +98,7 @@ func (s *Store) FindDashboards(ctx context.Context) ([]store.Dashboard, error) {
 			last.Servers = append(last.Servers, key.String)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find dashboards: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // DeleteDashboard forgets a dashboard and its server list.
