@@ -53,6 +53,9 @@ type Config struct {
 	// MetricsAddr is where /healthz and /metrics listen (METRICS_ADDR,
 	// host:port); "" leaves them off.
 	MetricsAddr string
+
+	// Watch is the dashboards' refresh and the alerts.
+	Watch Watch
 }
 
 // Secrets lists the values that must never reach a log line, so the logger
@@ -128,6 +131,7 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 		MetricsAddr:    l.listenAddr(EnvMetricsAddr),
+		Watch:          l.watch(),
 	}
 	if singlePanel {
 		l.panel(&c)
