@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -178,11 +179,15 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	defer target.Close()
 	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
 	defer srv.Close()
-	err := acme(t, srv, time.Second).Do(context.Background(), get("op"), nil)
-	var pe *panel.Error
-	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, http.StatusFound, pe.Status)
-	assert.False(t, followed.Load())
+	c := acme(t, srv, time.Second)
+	for _, hc := range []*http.Client{c.HC, nil} {
+		c.HC = hc
+		err := c.Do(context.Background(), get("op"), nil)
+		var pe *panel.Error
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, http.StatusFound, pe.Status)
+		assert.False(t, followed.Load(), "HC %v", hc)
+	}
 }
 
 // TestRenewRetriesOnceAfter401: a 401 earns one more try with a renewed
@@ -218,12 +223,31 @@ func TestRenewRetriesOnceAfter401(t *testing.T) {
 	assert.Equal(t, 2, renewals)
 }
 
+// TestRenewedRequestTakesItsTurn: the request sent again after a renewal
+// counts against the bucket like any other.
+func TestRenewedRequestTakesItsTurn(t *testing.T) {
+	srv, n := answering(t, http.StatusUnauthorized, "application/json", `{}`)
+	c := acme(t, srv, time.Second)
+	c.Auth = func(context.Context, *http.Request) (func() bool, error) { return func() bool { return true }, nil }
+	c.Clock = manualclock.New(time.Unix(0, 0))
+	c.MaxWait = time.Minute
+	r := post("power")
+	r.Bucket = c.NewRateBucket(1.0/3600, 2)
+	err := c.Do(context.Background(), r, nil)
+	var pe *panel.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, http.StatusUnauthorized, pe.Status)
+	assert.EqualValues(t, 2, n.Load())
+	var qf *queueFull
+	assert.ErrorAs(t, r.Bucket.wait(context.Background()), &qf, "both sends took a turn")
+}
+
 func TestObserveSeesEveryAnswer(t *testing.T) {
 	srv, _ := answering(t, http.StatusTooManyRequests, "application/json", `{}`)
 	c := acme(t, srv, time.Second)
 	var statuses []int
 	c.Observe = func(_ *Request, resp *http.Response) { statuses = append(statuses, resp.StatusCode) }
-	b := NewBucket(nil, 1000, 1000, time.Second, time.Minute)
+	b := bucket(1000, 1000, time.Second, time.Minute)
 	r := get("op")
 	r.Bucket = b
 	assert.ErrorIs(t, c.Do(context.Background(), r, nil), panel.ErrRateLimited)

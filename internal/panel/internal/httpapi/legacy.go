@@ -31,3 +31,18 @@ func StripURL(err error) error { return stripURL(err) }
 
 // LooksHTML says an answer is a web page (see looksHTML).
 func LooksHTML(h http.Header, body []byte) bool { return looksHTML(h, body) }
+
+// SetHTTPClient stores a copy of hc (see WithHTTPClient).
+func SetHTTPClient(dst **http.Client, hc *http.Client) error {
+	var c Client
+	if err := WithHTTPClient(hc)(&c); err != nil {
+		return err
+	}
+	*dst = c.HC
+	return nil
+}
+
+// SetPositive stores a positive duration (see setPositive).
+func SetPositive(dst *time.Duration, option string, d time.Duration) error {
+	return setPositive(dst, option, d)
+}
