@@ -46,7 +46,8 @@ type Client struct {
 	// Auth puts the credential on a request. renew, when not nil, is
 	// called once after a 401: true means a fresh credential is ready and
 	// the request goes once more (after its turn in the Bucket), whatever
-	// its method, because the panel refused it before acting on it.
+	// its method, because the panel refused it before acting on it. An
+	// error (a refused login) ends the call: it is not retried.
 	Auth func(ctx context.Context, req *http.Request) (renew func() bool, err error)
 	// StatusError maps a non-2xx answer onto the panel's typed error.
 	StatusError func(r *Request, resp *http.Response, body []byte) *panel.Error
@@ -195,7 +196,7 @@ func (c *Client) send(ctx context.Context, r *Request, payload []byte, out any) 
 	}
 	if c.Auth != nil && !r.NoAuth {
 		if renew, err = c.Auth(rctx, req); err != nil {
-			return nil, c.authError(r, err)
+			return nil, final{c.authError(r, err)}
 		}
 	}
 	resp, err := c.httpClient().Do(req)
@@ -231,6 +232,13 @@ func (c *Client) newRequest(ctx context.Context, r *Request, payload []byte) (*h
 	}
 	return req, nil
 }
+
+// final marks a failure that no retry can mend, whatever its kind: the
+// credential could not be had, and the login (or its renewal) that failed
+// has been tried already. Retrier.do returns what it wraps.
+type final struct{ err error }
+
+func (f final) Error() string { return f.err.Error() }
 
 // authError keeps a panel error (a refused login) as it is and wraps
 // anything else (the caller's context ending) without losing it.

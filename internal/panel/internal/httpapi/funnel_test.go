@@ -223,6 +223,29 @@ func TestRenewRetriesOnceAfter401(t *testing.T) {
 	assert.Equal(t, 2, renewals)
 }
 
+// TestNoCredentialIsFinal: a failed Auth ends the call as it is, even when
+// its kind would have a GET retried (a renewal met the panel's 503).
+func TestNoCredentialIsFinal(t *testing.T) {
+	srv, n := answering(t, http.StatusOK, "application/json", `{}`)
+	c := acme(t, srv, time.Second)
+	c.Retry = Retrier{Tries: 3}
+	refused := &panel.Error{Kind: panel.ErrUnavailable, Op: "refresh token", Status: 503, Message: "say so"}
+	calls := 0
+	c.Auth = func(context.Context, *http.Request) (func() bool, error) { calls++; return nil, refused }
+	err := c.Do(context.Background(), get("list"), nil)
+	assert.Same(t, refused, err)
+	assert.Equal(t, 1, calls)
+	assert.Zero(t, n.Load())
+
+	c.Auth = func(context.Context, *http.Request) (func() bool, error) { return nil, context.Canceled }
+	err = c.Do(context.Background(), get("list"), nil)
+	var pe *panel.Error
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorIs(t, err, panel.ErrUnavailable)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, "list", pe.Op)
+}
+
 // TestRenewedRequestTakesItsTurn: the request sent again after a renewal
 // counts against the bucket like any other.
 func TestRenewedRequestTakesItsTurn(t *testing.T) {

@@ -42,6 +42,9 @@ func (p *Retrier) Set(n int, first time.Duration) error {
 func (p Retrier) do(ctx context.Context, clk clock.Clock, method string, send func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := send()
+		if f, ok := err.(final); ok {
+			return f.err
+		}
 		if err == nil {
 			return nil
 		}
