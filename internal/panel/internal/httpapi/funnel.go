@@ -26,9 +26,9 @@ import (
 type Client struct {
 	Panel string   // names the panel in messages: "zampto"
 	Base  *url.URL // the API's address; a Request's Path is appended to it
-	// HC sends the requests; nil is a client of its own. Either way it
-	// must not follow redirects (see WithHTTPClient).
-	HC     *http.Client
+	// hc sends the requests: WithHTTPClient's copy, or when nil one of its
+	// own. Neither follows redirects.
+	hc     *http.Client
 	Header http.Header // sent with every request: Accept, User-Agent
 	// Timeout bounds one whole call (see Bound): its wait in the queue,
 	// every attempt and the pauses between them, so that a silent panel
@@ -57,9 +57,9 @@ type Client struct {
 	// QueueFull says, in the panel's words, when to try again when the
 	// request's Bucket cannot serve it before its deadline.
 	QueueFull func(r *Request, after time.Duration) string
-	// Observe sees every answer before its status is checked (Pterodactyl
-	// paces itself by its X-RateLimit-* headers). Without it, a 429 pauses
-	// the request's Bucket for the answer's RetryAfter.
+	// Observe sees every answer before its status is checked, to pause the
+	// request's Bucket as the panel's rate-limit headers ask (Pterodactyl,
+	// Shardlyn). Without it, a 429 pauses the Bucket for its RetryAfter.
 	Observe func(r *Request, resp *http.Response)
 }
 
@@ -86,7 +86,7 @@ func NewClient(panel string, base *url.URL, userAgent string) Client {
 	c := Client{Panel: panel, Base: base, Timeout: defaultTimeout, MaxWait: defaultMaxWait, MaxBody: defaultMaxBody,
 		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {userAgent}},
 		Retry:  Retrier{MaxRetryAfter: defaultMaxRetryAfter}}
-	_ = c.Retry.Set(defaultRetries, defaultBackoff)
+	_ = c.Retry.set(defaultRetries, defaultBackoff)
 	return c
 }
 
@@ -213,12 +213,12 @@ func (c *Client) send(ctx context.Context, r *Request, payload []byte, out any) 
 	return renew, c.check(r, resp, body, out)
 }
 
-// httpClient is HC, or one that refuses redirects like every HC must.
+// httpClient is hc, or one that refuses redirects as hc does.
 func (c *Client) httpClient() *http.Client {
-	if c.HC == nil {
-		return &http.Client{CheckRedirect: NoRedirects}
+	if c.hc == nil {
+		return &http.Client{CheckRedirect: noRedirects}
 	}
-	return c.HC
+	return c.hc
 }
 
 func (c *Client) newRequest(ctx context.Context, r *Request, payload []byte) (*http.Request, error) {
@@ -312,7 +312,7 @@ func (c *Client) unexpected(r *Request, status int, detail string) *panel.Error 
 // whether the caller gave up or the panel did not answer in time. ctx is
 // the request's own context: its cause tells the two apart.
 func (c *Client) networkError(ctx context.Context, op string, err error) *panel.Error {
-	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: stripURL(err)}
+	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: StripURL(err)}
 	switch {
 	case errors.Is(context.Cause(ctx), errTimedOut):
 		e.Err = context.DeadlineExceeded

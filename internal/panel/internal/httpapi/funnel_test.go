@@ -26,7 +26,7 @@ func acme(t *testing.T, srv *httptest.Server, timeout time.Duration) *Client {
 	t.Helper()
 	base, err := url.Parse(srv.URL)
 	require.NoError(t, err)
-	return &Client{Panel: "Acme", Base: base, HC: &http.Client{CheckRedirect: NoRedirects}, Timeout: timeout, MaxBody: 8,
+	return &Client{Panel: "Acme", Base: base, hc: &http.Client{CheckRedirect: noRedirects}, Timeout: timeout, MaxBody: 8,
 		StatusError: func(r *Request, resp *http.Response, _ []byte) *panel.Error {
 			e := &panel.Error{Kind: panel.ErrInvalid, Op: r.Op, Status: resp.StatusCode}
 			switch {
@@ -180,8 +180,8 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
 	defer srv.Close()
 	c := acme(t, srv, time.Second)
-	for _, hc := range []*http.Client{c.HC, nil} {
-		c.HC = hc
+	for _, hc := range []*http.Client{c.hc, nil} {
+		c.hc = hc
 		err := c.Do(context.Background(), get("op"), nil)
 		var pe *panel.Error
 		require.ErrorAs(t, err, &pe)
@@ -306,8 +306,8 @@ func TestNewRequestAndEncodeJSON(t *testing.T) {
 
 func TestStripURLAndLooksHTML(t *testing.T) {
 	cause := errors.New("connection refused")
-	assert.Same(t, cause, stripURL(&url.Error{Op: "Get", URL: "http://host/?key=s3cr3t", Err: cause}))
-	assert.Same(t, cause, stripURL(cause))
+	assert.Same(t, cause, StripURL(&url.Error{Op: "Get", URL: "http://host/?key=s3cr3t", Err: cause}))
+	assert.Same(t, cause, StripURL(cause))
 
 	assert.True(t, looksHTML(http.Header{"Content-Type": {"Text/HTML; charset=utf-8"}}, nil))
 	assert.True(t, looksHTML(http.Header{}, []byte("  <!DOCTYPE html>")))

@@ -27,8 +27,8 @@ func WithHTTPClient(hc *http.Client) Setting {
 			return errors.New("WithHTTPClient: the HTTP client is nil")
 		}
 		cp := *hc
-		cp.CheckRedirect = NoRedirects
-		c.HC = &cp
+		cp.CheckRedirect = noRedirects
+		c.hc = &cp
 		return nil
 	}
 }
@@ -46,9 +46,10 @@ func WithMaxQueueWait(d time.Duration) Setting {
 }
 
 // WithRetries sets how often a failed GET is tried again and the first
-// pause between tries (see Retrier.Set).
+// pause between tries, which doubles per try: 0 to 10 tries and a
+// non-negative pause.
 func WithRetries(n int, first time.Duration) Setting {
-	return func(c *Client) error { return c.Retry.Set(n, first) }
+	return func(c *Client) error { return c.Retry.set(n, first) }
 }
 
 // WithClock sets the clock every wait is taken on and every panel time is

@@ -15,12 +15,12 @@ import (
 func TestWithHTTPClientCopies(t *testing.T) {
 	var c Client
 	assert.EqualError(t, WithHTTPClient(nil)(&c), "WithHTTPClient: the HTTP client is nil")
-	assert.Nil(t, c.HC)
+	assert.Nil(t, c.hc)
 	mine := &http.Client{Timeout: time.Second}
 	require.NoError(t, WithHTTPClient(mine)(&c))
 	assert.Nil(t, mine.CheckRedirect, "the caller's client is left as it was")
-	assert.NotNil(t, c.HC.CheckRedirect, "the copy refuses redirects")
-	assert.Equal(t, time.Second, c.HC.Timeout)
+	assert.NotNil(t, c.hc.CheckRedirect, "the copy refuses redirects")
+	assert.Equal(t, time.Second, c.hc.Timeout)
 }
 
 func TestPositiveSettings(t *testing.T) {
