@@ -137,7 +137,10 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		readN: defaultReads, writeN: defaultWrites, window: defaultWindow, lookups: defaultNameLookup,
 		known: make(map[string]known),
 	}
-	c.api = c.newAPI(base.JoinPath(apiPath))
+	// The funnel with ServerPrism's rules: the token, its status table and its
+	// sentences; the defaults are the funnel's.
+	c.api = httpapi.NewClient("ServerPrism", base.JoinPath(apiPath), userAgentHeader)
+	c.api.Auth, c.api.StatusError, c.api.Unexpected, c.api.QueueFull = httpapi.Bearer(token), c.statusError, c.unexpected, c.queueFull
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())

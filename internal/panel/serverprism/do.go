@@ -3,7 +3,6 @@ package serverprism
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
@@ -47,12 +46,4 @@ func (c *Client) do(ctx context.Context, r httpapi.Request, out any) error {
 		r.Bucket = c.write
 	}
 	return c.api.Do(ctx, &r, out)
-}
-
-// newAPI configures the funnel with ServerPrism's rules: the token, its status
-// table and its sentences.
-func (c *Client) newAPI(base *url.URL) httpapi.Client {
-	api := httpapi.NewClient("ServerPrism", base, userAgentHeader)
-	api.Auth, api.StatusError, api.Unexpected, api.QueueFull = httpapi.Bearer(c.token), c.statusError, c.unexpected, c.queueFull
-	return api
 }

@@ -98,7 +98,10 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		return nil, configError(err.Error())
 	}
 	c := &Client{base: base, token: token, limitN: defaultLimit, limitW: defaultWindow}
-	c.api = c.newAPI(base)
+	// The funnel with zampto's rules: the token, its status table and its
+	// sentences; the defaults are the funnel's.
+	c.api = httpapi.NewClient("zampto", base, userAgentHeader)
+	c.api.Auth, c.api.StatusError, c.api.Unexpected, c.api.QueueFull = httpapi.Bearer(token), c.statusError, c.unexpected, c.queueFull
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())

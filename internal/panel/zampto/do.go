@@ -2,7 +2,6 @@ package zampto
 
 import (
 	"context"
-	"net/url"
 
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
@@ -14,12 +13,4 @@ import (
 func (c *Client) do(ctx context.Context, r httpapi.Request, out any) error {
 	r.Bucket = c.queue
 	return c.api.Do(ctx, &r, out)
-}
-
-// newAPI configures the funnel with zampto's rules: the token, its status
-// table and its sentences.
-func (c *Client) newAPI(base *url.URL) httpapi.Client {
-	api := httpapi.NewClient("zampto", base, userAgentHeader)
-	api.Auth, api.StatusError, api.Unexpected, api.QueueFull = httpapi.Bearer(c.token), c.statusError, c.unexpected, c.queueFull
-	return api
 }
