@@ -42,7 +42,6 @@ const (
 // concurrent use: every GET queues in the read bucket, every POST in the
 // write bucket, as ServerPrism counts them.
 type Client struct {
-	base    *url.URL
 	token   string
 	api     httpapi.Client
 	readN   int
@@ -133,7 +132,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		return nil, configError(err.Error())
 	}
 	c := &Client{
-		base: base, token: token,
+		token: token,
 		readN: defaultReads, writeN: defaultWrites, window: defaultWindow, lookups: defaultNameLookup,
 		known: make(map[string]known),
 	}

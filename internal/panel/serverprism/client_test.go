@@ -70,10 +70,10 @@ func TestNewRefusesBadSettings(t *testing.T) {
 	}
 	c, err := New("", someKey)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultBaseURL, c.base.String())
+	assert.Equal(t, DefaultBaseURL+apiPath, c.api.Base.String())
 	c, err = New("https://serverprism.com/api/v1/client/", someKey)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultBaseURL, c.base.String(), "a pasted API address is trimmed")
+	assert.Equal(t, DefaultBaseURL+apiPath, c.api.Base.String(), "a pasted API address is trimmed")
 }
 
 func TestKindAndFeatures(t *testing.T) {

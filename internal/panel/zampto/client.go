@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -35,7 +34,6 @@ const (
 // Client talks to the zampto API with one account's key. It is safe for
 // concurrent use: every request, from any goroutine, queues in one limiter.
 type Client struct {
-	base   *url.URL
 	token  string
 	api    httpapi.Client
 	limitN int
@@ -97,7 +95,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if err := checkToken(token); err != nil {
 		return nil, configError(err.Error())
 	}
-	c := &Client{base: base, token: token, limitN: defaultLimit, limitW: defaultWindow}
+	c := &Client{token: token, limitN: defaultLimit, limitW: defaultWindow}
 	// The funnel with zampto's rules: the token, its status table and its
 	// sentences; the defaults are the funnel's.
 	c.api = httpapi.NewClient("zampto", base, userAgentHeader)

@@ -71,7 +71,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 	}
 	c, err := New("", key)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultBaseURL, c.base.String())
+	assert.Equal(t, DefaultBaseURL, c.api.Base.String())
 }
 
 func TestKindAndFeatures(t *testing.T) {
