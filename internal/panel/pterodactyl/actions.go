@@ -18,15 +18,15 @@ func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, err
 	if err := checkID(id); err != nil {
 		return panel.Resources{}, withOp(err, op)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
-	lim, err := c.serverLimits(ctx, id)
+	lim, err := c.serverLimits(ctx, op, id)
 	if err != nil {
-		return panel.Resources{}, withOp(err, op)
+		return panel.Resources{}, err
 	}
 	var s statsResponse
-	if err := c.do(ctx, http.MethodGet, serverPath(id, "/resources"), nil, &s); err != nil {
-		return panel.Resources{}, withOp(err, op)
+	if err := c.do(ctx, op, http.MethodGet, serverPath(id, "/resources"), nil, &s); err != nil {
+		return panel.Resources{}, err
 	}
 	if s.Object != "stats" {
 		err := c.badResponse(http.StatusOK, fmt.Sprintf("resources have object %q, not \"stats\"", clip(s.Object, 40)))
@@ -47,7 +47,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 		return withOp(err, op)
 	}
 	body := map[string]string{"signal": string(s)}
-	return withOp(c.do(ctx, http.MethodPost, serverPath(id, "/power"), body, nil), op)
+	return c.do(ctx, op, http.MethodPost, serverPath(id, "/power"), body, nil)
 }
 
 // Command sends one console command. A command the console would split,
@@ -64,7 +64,7 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 		return withOp(err, op)
 	}
 	body := map[string]string{"command": command}
-	return withOp(c.do(ctx, http.MethodPost, serverPath(id, "/command"), body, nil), op)
+	return c.do(ctx, op, http.MethodPost, serverPath(id, "/command"), body, nil)
 }
 
 // requireRunning stands in for Pterodactyl's 502 on Pelican, which answers
@@ -99,8 +99,8 @@ func (c *Client) SocketCredentials(ctx context.Context, id string) (panel.Socket
 			Socket string `json:"socket"`
 		} `json:"data"`
 	}
-	if err := c.do(ctx, http.MethodGet, serverPath(id, "/websocket"), nil, &w); err != nil {
-		return panel.SocketCredentials{}, withOp(err, op)
+	if err := c.do(ctx, op, http.MethodGet, serverPath(id, "/websocket"), nil, &w); err != nil {
+		return panel.SocketCredentials{}, err
 	}
 	if w.Data.Token == "" || !validSocketURL(w.Data.Socket) {
 		err := c.badResponse(http.StatusOK, "websocket credentials without a token or a ws(s):// socket address")

@@ -5,7 +5,6 @@
 package pterodactyl
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,8 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
@@ -48,25 +46,18 @@ const (
 	KindPelican     = "pelican"
 )
 
-// Client talks to one panel account. It is safe for concurrent use.
+// Client talks to one panel account. It is safe for concurrent use: every
+// request, from any goroutine, takes its turn in one bucket.
 type Client struct {
-	base    string // panel URL + "/api/client", no trailing slash
-	key     string
-	kind    string
-	hc      *http.Client
-	limiter *rate.Limiter
-	timeout time.Duration
-	retries int
-	now     func() time.Time
-	// sleep waits d or until ctx ends; tests replace it.
-	sleep func(ctx context.Context, d time.Duration) error
-
+	key       string
+	kind      string
+	api       httpapi.Client // base: panel URL + "/api/client"
 	perMinute int
+	bucket    *httpapi.Bucket
+	window    window // the panel's rate-limit window, as its headers tell it
 
-	mu          sync.Mutex
-	pausedUntil time.Time           // the panel said its window is spent
-	windowStart time.Time           // first request of the panel's current window
-	limits      map[string]limitsAt // by the id callers use
+	mu     sync.Mutex
+	limits map[string]limitsAt // by the id callers use
 }
 
 var (
@@ -80,9 +71,7 @@ type Option func(*Client) error
 // WithHTTPClient sets the HTTP client (proxies, custom TLS). The client is
 // copied and redirects are refused on the copy, so the key never follows a
 // redirect to another host.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error { return httpapi.SetHTTPClient(&c.hc, hc) }
-}
+func WithHTTPClient(hc *http.Client) Option { return funnel(httpapi.WithHTTPClient(hc)) }
 
 // WithRateLimit sets how many requests a minute the client allows itself
 // (default 240). Use the figure your host documents if it is lower.
@@ -97,9 +86,7 @@ func WithRateLimit(perMinute int) Option {
 }
 
 // WithTimeout bounds each call, retries and waits included (default 10 s).
-func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.timeout, "WithTimeout", d) }
-}
+func WithTimeout(d time.Duration) Option { return funnel(httpapi.WithTimeout(d)) }
 
 // WithMaxRetries sets how many times a failed GET is tried again (default 2).
 // Power signals and commands are never retried.
@@ -108,7 +95,7 @@ func WithMaxRetries(n int) Option {
 		if n < 0 || n > 10 {
 			return fmt.Errorf("WithMaxRetries: %d: use 0 to 10", n)
 		}
-		c.retries = n
+		c.api.Retry.Tries = n
 		return nil
 	}
 }
@@ -127,17 +114,13 @@ func WithKind(kind string) Option {
 	}
 }
 
-// WithClock injects the clock used for the limits cache and the panel's
-// rate-limit window, for tests.
-func WithClock(now func() time.Time) Option {
-	return func(c *Client) error {
-		if now == nil {
-			return errors.New("WithClock: the clock is nil")
-		}
-		c.now = now
-		return nil
-	}
-}
+// WithClock sets the clock the client waits on (its pace, the panel's
+// rate-limit window, retries) and ages its limits cache by (default the
+// wall clock); tests pass a hand-moved one (internal/manualclock).
+func WithClock(clk clock.Clock) Option { return funnel(httpapi.WithClock(clk)) }
+
+// funnel applies one of the options every panel client offers alike.
+func funnel(s httpapi.Setting) Option { return func(c *Client) error { return s(&c.api) } }
 
 // New returns a client for the panel at baseURL (the address users open in a
 // browser, e.g. https://panel.example.com) using a client API key (ptlc_…).
@@ -149,21 +132,15 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if err := checkKey(apiKey); err != nil {
 		return nil, err
 	}
-	c := &Client{
-		base: base, key: apiKey, kind: KindPterodactyl,
-		hc:      &http.Client{},
-		timeout: defaultTimeout, retries: defaultRetries, perMinute: defaultPerMinute,
-		now: time.Now, sleep: httpapi.Sleep, limits: make(map[string]limitsAt),
-	}
+	c := &Client{key: apiKey, kind: KindPterodactyl, perMinute: defaultPerMinute, limits: make(map[string]limitsAt)}
+	c.api = c.newAPI(base)
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())
 		}
 	}
-	c.limiter = newLimiter(c.perMinute)
-	// The key must not follow a redirect, and a redirect means PANEL_URL is
-	// not the API's address: the answer is examined, not followed.
-	c.hc.CheckRedirect = httpapi.NoRedirects
+	c.api.Panel = c.displayName()
+	c.bucket = c.api.NewBucket(c.perMinute, defaultBurst, panelWindow)
 	return c, nil
 }
 
@@ -184,18 +161,20 @@ func (c *Client) displayName() string {
 	return "Pterodactyl"
 }
 
-func parseBaseURL(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("the panel URL must be an absolute http(s) address such as https://panel.example.com")
+// parseBaseURL reads PANEL_URL, which has no default: an example stands in
+// the messages.
+func parseBaseURL(raw string) (*url.URL, error) {
+	const example = "https://panel.example.com"
+	if strings.TrimSpace(raw) == "" {
+		return nil, errors.New("the panel URL must be an absolute http(s) address such as " + example)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", errors.New("the panel URL must not hold credentials, a query or a fragment: use e.g. https://panel.example.com")
+	u, err := httpapi.BaseURL(raw, example, "the panel URL")
+	if err != nil {
+		return nil, err
 	}
-	path := strings.TrimRight(u.Path, "/")
 	// Owners often paste the API address itself; the client adds it anyway.
-	path = strings.TrimSuffix(path, "/api/client")
-	return u.Scheme + "://" + u.Host + path + "/api/client", nil
+	u.Path = strings.TrimSuffix(u.Path, "/api/client") + "/api/client"
+	return u, nil
 }
 
 func checkKey(key string) error {

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/jwtclaims"
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
-	"github.com/panelbot/panelbot/internal/panel/internal/simkit"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"
 )
 
@@ -25,37 +25,43 @@ const (
 	idC = "3c4d5e6f"
 )
 
-// newClock is a hand-moved clock.
-func newClock() *simkit.Clock { return simkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)) }
-
-// sleeps records the waits a client asked for and returns at once.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
+// testClock is a client's clock in tests: hand-moved, it records every wait
+// the client starts and lets it pass at once, moving time on by it.
+type testClock struct {
+	*manualclock.Clock
+	mu    sync.Mutex
+	waits []time.Duration
 }
 
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
+func newClock() *testClock {
+	return &testClock{Clock: manualclock.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))}
 }
 
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
+// After records the wait and lets it pass.
+func (c *testClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	c.mu.Unlock()
+	ch := c.Clock.After(d)
+	c.Advance(d)
+	return ch
+}
+
+// all is every wait so far, in order.
+func (c *testClock) all() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.waits...)
 }
 
 // newClient builds a client that does not pace itself and does not really
-// sleep between retries.
-func newClient(t *testing.T, baseURL, key string, opts ...Option) (*Client, *sleeps) {
+// wait: its waits pass at once on the clock it returns.
+func newClient(t *testing.T, baseURL, key string, opts ...Option) (*Client, *testClock) {
 	t.Helper()
-	c, err := New(baseURL, key, append([]Option{WithRateLimit(600000)}, opts...)...)
+	clk := newClock()
+	c, err := New(baseURL, key, append([]Option{WithRateLimit(600000), WithClock(clk)}, opts...)...)
 	require.NoError(t, err)
-	sl := &sleeps{}
-	c.sleep = sl.sleep
-	return c, sl
+	return c, clk
 }
 
 func threeServers() pterosim.Option {
@@ -77,7 +83,7 @@ func TestNew(t *testing.T) {
 	for _, g := range good {
 		c, err := New(g.in, "ptlc_key")
 		require.NoError(t, err, g.in)
-		assert.Equal(t, g.want, c.base)
+		assert.Equal(t, g.want, c.api.Base.String())
 	}
 	bad := []struct {
 		url, key string
@@ -159,9 +165,8 @@ func TestServersPaginates(t *testing.T) {
 }
 
 func TestResourcesCachesLimits(t *testing.T) {
-	clk := newClock()
 	sim := pterosim.New(t, threeServers())
-	c, _ := newClient(t, sim.URL(), sim.APIKey(), WithClock(clk.Now))
+	c, clk := newClient(t, sim.URL(), sim.APIKey())
 	ctx := context.Background()
 	_, err := c.Resources(ctx, idA)
 	require.NoError(t, err)

@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
+	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // maxDetail bounds the panel's own explanation kept in an error.
@@ -51,8 +51,15 @@ func decodeEnvelope(body []byte) (code, detail string, ok bool) {
 	return code, strings.Join(details, "; "), true
 }
 
-// statusError maps a non-2xx answer onto a typed error.
-func (c *Client) statusError(resp *http.Response, path string, body []byte) error {
+// statusError is the funnel's StatusError hook: it maps a non-2xx answer
+// onto a typed error.
+func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byte) *panel.Error {
+	e := c.errorFor(resp, r.Path, body)
+	e.Op = r.Op
+	return e
+}
+
+func (c *Client) errorFor(resp *http.Response, path string, body []byte) *panel.Error {
 	status := resp.StatusCode
 	code, detail, isJSON := decodeEnvelope(body)
 	// Scrub before clipping, so no part of the key survives a cut.
@@ -60,7 +67,7 @@ func (c *Client) statusError(resp *http.Response, path string, body []byte) erro
 	switch {
 	case status == http.StatusTooManyRequests:
 		// A proxy's HTML 429 means the same thing: back off.
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, retryAfter(resp.Header, c.now())
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, retryAfter(resp.Header, c.api.Now())
 	case status >= 500:
 		e.Kind = panel.ErrUnavailable
 		// The panel turns the node's 502 for a stopped server into its own
@@ -108,6 +115,14 @@ func (c *Client) classify4xx(e *panel.Error) {
 	}
 }
 
+// unexpected is the funnel's Unexpected hook: a 2xx that is not what the
+// endpoint promises (a web page, no JSON where JSON is due).
+func (c *Client) unexpected(r *httpapi.Request, status int, detail string) *panel.Error {
+	e := c.badResponse(status, detail)
+	e.Op = r.Op
+	return e
+}
+
 // badResponse is the error for an answer that is not the client API's:
 // almost always a PANEL_URL pointing at a website, a proxy or a login page.
 func (c *Client) badResponse(status int, detail string) *panel.Error {
@@ -146,7 +161,8 @@ func capWait(d time.Duration) time.Duration {
 // panel or proxy echoes the request.
 func (c *Client) scrub(s string) string { return httpapi.Scrub(s, c.key, "[redacted]") }
 
-// clip bounds s to n bytes on a rune boundary and drops control characters.
+// clip makes s one line (control characters become spaces, invalid UTF-8
+// "?") and bounds it to n characters and "…".
 func clip(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
@@ -154,12 +170,5 @@ func clip(s string, n int) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "?"))
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return trunc.Runes(s, n+1)
 }

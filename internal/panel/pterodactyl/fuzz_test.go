@@ -1,12 +1,14 @@
 package pterodactyl
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,8 +16,18 @@ import (
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
-func fuzzClient() *Client {
-	return &Client{key: testKey, kind: KindPterodactyl, now: time.Now}
+// canned answers every request at once, without a network.
+type canned func(*http.Request) *http.Response
+
+func (f canned) RoundTrip(r *http.Request) (*http.Response, error) { return f(r), nil }
+
+// fuzzClient is a client whose every request is answered with status,
+// Retry-After and body, through the whole funnel, and never retried.
+func fuzzClient(t *testing.T, status int, retryAfter, body string) *Client {
+	hc := &http.Client{Transport: canned(func(*http.Request) *http.Response { return response(status, jsonCT, retryAfter, body) })}
+	c, err := New("https://panel.example.com", testKey, WithRateLimit(600000), WithMaxRetries(0), WithHTTPClient(hc))
+	require.NoError(t, err)
+	return c
 }
 
 func response(status int, ctype, retryAfter, body string) *http.Response {
@@ -44,11 +56,11 @@ func FuzzErrorEnvelope(f *testing.F) {
 	f.Add(`{"errors":[]}`, 429, "Wed, 21 Oct 2015 07:28:00 GMT")
 	f.Fuzz(func(t *testing.T, body string, status int, retry string) {
 		status = 300 + (status%300+300)%300
-		err := fuzzClient().handle(response(status, jsonCT, retry, body), "/servers/1a2b3c4d/command", nil)
+		err := fuzzClient(t, status, retry, body).do(context.Background(), "command", http.MethodPost, "/servers/1a2b3c4d/command", nil, nil)
 		var pe *panel.Error
 		require.True(t, errors.As(err, &pe), "status %d: %v", status, err)
 		require.NotNil(t, pe.Kind)
-		assert.LessOrEqual(t, len(pe.Detail), maxDetail+len("…"))
+		assert.LessOrEqual(t, utf8.RuneCountInString(pe.Detail), maxDetail+1, "characters, the ellipsis included")
 		assert.GreaterOrEqual(t, pe.RetryAfter, time.Duration(0))
 		assert.LessOrEqual(t, pe.RetryAfter, 2*time.Minute)
 		assert.NotContains(t, err.Error(), "TOPSECRET")
@@ -67,7 +79,7 @@ func FuzzResources(f *testing.F) {
 	f.Add(`{"object":"stats","attributes":[]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var s statsResponse
-		err := fuzzClient().handle(response(200, jsonCT, "", body), "/servers/1a2b3c4d/resources", &s)
+		err := fuzzClient(t, 200, "", body).do(context.Background(), "resources", http.MethodGet, "/servers/1a2b3c4d/resources", nil, &s)
 		if err != nil {
 			require.ErrorIs(t, err, panel.ErrBadResponse)
 			return
@@ -92,7 +104,7 @@ func FuzzServerList(f *testing.F) {
 	f.Add(`{"object":"list","data":[{"attributes":{"identifier":"1a2b3c4d","status":"installing","is_suspended":"yes"}}]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var lr listResponse
-		err := fuzzClient().handle(response(200, jsonCT, "", body), "?page=1", &lr)
+		err := fuzzClient(t, 200, "", body).do(context.Background(), "list servers", http.MethodGet, "?page=1", nil, &lr)
 		if err != nil {
 			require.ErrorIs(t, err, panel.ErrBadResponse)
 			return
@@ -100,7 +112,7 @@ func FuzzServerList(f *testing.F) {
 		for _, o := range lr.Data {
 			s := o.Attributes.server()
 			assert.GreaterOrEqual(t, s.Limits.MemoryMB, int64(0))
-			assert.LessOrEqual(t, len(s.Name), 200+len("…"))
+			assert.LessOrEqual(t, utf8.RuneCountInString(s.Name), 200+1, "characters, the ellipsis included")
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
-	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 const testKey = "ptlc_TOPSECRETkey0123456789"
@@ -217,6 +216,20 @@ func TestCommand502(t *testing.T) {
 	}
 }
 
+// cancelling is a clock whose waits never end: the caller gives up as soon
+// as one starts, and waited says how long it was.
+type cancelling struct {
+	*manualclock.Clock
+	cancel context.CancelFunc
+	waited chan time.Duration
+}
+
+func (c cancelling) After(d time.Duration) <-chan time.Time {
+	c.waited <- d
+	go c.cancel()
+	return c.Clock.After(d)
+}
+
 func TestCancelDuringRetryAfterWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -224,21 +237,17 @@ func TestCancelDuringRetryAfterWait(t *testing.T) {
 		w.Header().Set("Retry-After", "3")
 		answer(w, 429, jsonCT, `{"errors":[{"code":"ThrottleRequestsException","status":"429","detail":"Too Many Attempts."}]}`)
 	})
-	c, err := New(p.srv.URL, testKey, WithRateLimit(600000))
+	clk := cancelling{Clock: manualclock.New(time.Unix(0, 0)), cancel: cancel, waited: make(chan time.Duration, 10)}
+	c, err := New(p.srv.URL, testKey, WithRateLimit(600000), WithClock(clk))
 	require.NoError(t, err)
-	var waited time.Duration
-	c.sleep = func(ctx context.Context, d time.Duration) error {
-		waited = d
-		go cancel() // the caller gives up while the client waits on the real timer
-		return httpapi.Sleep(ctx, d)
-	}
 	start := time.Now()
 	_, err = c.Resources(ctx, idA)
 	assert.Less(t, time.Since(start), 2*time.Second, "the wait ends with the context")
 	assert.ErrorIs(t, err, panel.ErrRateLimited)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 2, p.count(), "details and one resources attempt")
-	assert.Equal(t, 3*time.Second, waited)
+	require.Len(t, clk.waited, 1)
+	assert.Equal(t, 3*time.Second, <-clk.waited)
 }
 
 // TestRequestsOfOneCallShareItsTimeout: Servers (its pages) and Resources
@@ -280,13 +289,13 @@ func TestRequestsOfOneCallShareItsTimeout(t *testing.T) {
 }
 
 func TestRemainingZeroPauses(t *testing.T) {
-	clk := newClock()
 	p := newStub(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		w.Header().Set("X-RateLimit-Limit", "5")
 		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(5-n))
 		answer(w, 204, "", "")
 	})
-	c, sl := newClient(t, p.srv.URL, testKey, WithClock(clk.Now))
+	c, clk := newClient(t, p.srv.URL, testKey)
+	sl := clk
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		require.NoError(t, c.Power(ctx, idA, panel.SignalStart))
@@ -318,17 +327,18 @@ func TestOwnPacing(t *testing.T) {
 	assert.Equal(t, 1, p.count(), "one a minute means one, not a burst of four")
 }
 
-// TestOwnPacingKeepsToTheLimit: a token bucket lets burst + rate·1 min
-// through in a minute, which must not exceed the limit the client was given
-// (it used to be rate = the limit, so 240 a minute let 244 through).
-func TestOwnPacingKeepsToTheLimit(t *testing.T) {
-	for _, perMinute := range []int{1, 2, 3, 5, 20, defaultPerMinute, 256, 720, 60000} {
-		l := newLimiter(perMinute)
-		inMinute := float64(l.Burst()) + float64(l.Limit())*60
-		assert.LessOrEqual(t, math.Floor(inMinute+1e-9), float64(perMinute), "%d a minute", perMinute)
-		assert.GreaterOrEqual(t, inMinute, float64(perMinute)*0.9-1, "%d a minute: not needlessly slow", perMinute)
-		assert.LessOrEqual(t, l.Burst(), defaultBurst)
+// TestOwnPacingBurstsFourThenSpaces: the client's bucket keeps to
+// WithRateLimit in any minute with a burst of at most four (the sizing
+// itself is httpapi's TestBucketOfASmallBurstKeepsToTheLimit): at 64 a
+// minute, four go at once, then one a second (60 s / (64-4)).
+func TestOwnPacingBurstsFourThenSpaces(t *testing.T) {
+	p := newStub(t, func(w http.ResponseWriter, _ *http.Request, _ int) { answer(w, 204, "", "") })
+	c, clk := newClient(t, p.srv.URL, testKey, WithRateLimit(64))
+	for range 6 {
+		require.NoError(t, c.Power(context.Background(), idA, panel.SignalStart))
 	}
+	assert.Equal(t, 6, p.count())
+	assert.Equal(t, []time.Duration{time.Second, time.Second}, clk.all())
 }
 
 func TestNetworkErrorRetriedAndClean(t *testing.T) {
@@ -405,4 +415,13 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		}
 		assert.True(t, errors.As(err, new(*panel.Error)))
 	}
+}
+
+// TestClipCountsCharacters: clip bounds text to n characters and "…",
+// never cutting one in half, and makes it one line.
+func TestClipCountsCharacters(t *testing.T) {
+	assert.Equal(t, "a b", clip("a\nb", 10))
+	assert.Equal(t, "ééééé…", clip(strings.Repeat("é", 10), 5))
+	assert.Equal(t, "ééééé", clip(strings.Repeat("é", 5), 5), "at the bound: kept whole")
+	assert.Equal(t, "a?b", clip("a\xffb", 10), "invalid UTF-8")
 }

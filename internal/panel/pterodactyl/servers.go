@@ -24,12 +24,12 @@ type limitsAt struct {
 // the pagination, at most 50 pages of 100. The pages share one timeout.
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list servers"
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
 	var all []panel.Server
 	seen := make(map[string]limitsAt)
 	for page := 1; page <= maxPages; page++ {
-		lr, err := c.listPage(ctx, page)
+		lr, err := c.listPage(ctx, op, page)
 		if err != nil {
 			return nil, withOp(err, op)
 		}
@@ -55,17 +55,17 @@ func (c *Client) appendPage(all []panel.Server, seen map[string]limitsAt, lr lis
 			return nil, c.badResponse(http.StatusOK, "a listed server has no valid identifier")
 		}
 		all = append(all, a.server())
-		seen[a.Identifier] = a.limits(c.now())
+		seen[a.Identifier] = a.limits(c.api.Now())
 		if a.UUID != "" {
-			seen[a.UUID] = a.limits(c.now())
+			seen[a.UUID] = a.limits(c.api.Now())
 		}
 	}
 	return all, nil
 }
 
-func (c *Client) listPage(ctx context.Context, page int) (listResponse, error) {
+func (c *Client) listPage(ctx context.Context, op string, page int) (listResponse, error) {
 	var lr listResponse
-	err := c.do(ctx, http.MethodGet, fmt.Sprintf("?page=%d&per_page=%d", page, perPage), nil, &lr)
+	err := c.do(ctx, op, http.MethodGet, fmt.Sprintf("?page=%d&per_page=%d", page, perPage), nil, &lr)
 	if errors.Is(err, panel.ErrNotFound) {
 		// The list route always exists on a panel: a 404 means PANEL_URL is
 		// something else.
@@ -85,21 +85,21 @@ func (c *Client) listPage(ctx context.Context, page int) (listResponse, error) {
 
 // serverLimits returns a server's limits, from the cache when fresh, else
 // from the details endpoint: /resources does not carry them.
-func (c *Client) serverLimits(ctx context.Context, id string) (limitsAt, error) {
+func (c *Client) serverLimits(ctx context.Context, op, id string) (limitsAt, error) {
 	c.mu.Lock()
 	l, ok := c.limits[id]
 	c.mu.Unlock()
-	if ok && c.now().Sub(l.at) < limitsTTL {
+	if ok && c.api.Now().Sub(l.at) < limitsTTL {
 		return l, nil
 	}
 	var d serverObject
-	if err := c.do(ctx, http.MethodGet, "/servers/"+url.PathEscape(id), nil, &d); err != nil {
+	if err := c.do(ctx, op, http.MethodGet, "/servers/"+url.PathEscape(id), nil, &d); err != nil {
 		return limitsAt{}, err
 	}
 	if d.Object != "server" {
-		return limitsAt{}, c.badResponse(http.StatusOK, fmt.Sprintf("server details have object %q, not \"server\"", clip(d.Object, 40)))
+		return limitsAt{}, withOp(c.badResponse(http.StatusOK, fmt.Sprintf("server details have object %q, not \"server\"", clip(d.Object, 40))), op)
 	}
-	l = d.Attributes.limits(c.now())
+	l = d.Attributes.limits(c.api.Now())
 	c.storeLimits(map[string]limitsAt{id: l})
 	return l, nil
 }

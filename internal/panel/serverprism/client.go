@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
@@ -25,19 +26,13 @@ const Kind = "serverprism"
 const DefaultBaseURL = "https://serverprism.com"
 
 // The documented limits are per customer and per minute: 60 reads (GET) and
-// 20 writes (power and command). The other defaults keep a Discord command
-// responsive while a queue drains.
+// 20 writes (power and command). The timeout, queue wait and retries are the
+// funnel's defaults (httpapi.NewClient).
 const (
 	defaultReads      = 60
 	defaultWrites     = 20
 	defaultWindow     = time.Minute
-	defaultTimeout    = 15 * time.Second
-	defaultMaxWait    = 30 * time.Second
-	defaultRetries    = 2
-	defaultBackoff    = 500 * time.Millisecond
 	defaultNameLookup = 10
-	maxRetryAfter     = 15 * time.Second
-	maxBody           = 1 << 20
 	apiPath           = "/api/v1/client"
 	tokensPage        = "Account → API Credentials on serverprism.com"
 	userAgentHeader   = "panelbot (serverprism client)"
@@ -47,10 +42,8 @@ const (
 // concurrent use: every GET queues in the read bucket, every POST in the
 // write bucket, as ServerPrism counts them.
 type Client struct {
-	base    *url.URL
 	token   string
 	api     httpapi.Client
-	maxWait time.Duration
 	readN   int
 	writeN  int
 	window  time.Duration
@@ -76,9 +69,7 @@ type Option func(*Client) error
 
 // WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
 // copy refuses redirects so the token never follows one to another host.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error { return httpapi.SetHTTPClient(&c.api.HC, hc) }
-}
+func WithHTTPClient(hc *http.Client) Option { return funnel(httpapi.WithHTTPClient(hc)) }
 
 // WithRateLimits sets the buckets the client keeps to: at most reads GETs
 // and writes POSTs in any window of length per (default 60 and 20 per
@@ -98,23 +89,24 @@ func WithRateLimits(reads, writes int, per time.Duration) Option {
 // turn in the bucket, every attempt and the pauses between retries (and, for
 // Servers, the name lookups). A call whose turn would come too late fails
 // at once with ErrRateLimited.
-func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.api.Timeout, "WithTimeout", d) }
-}
+func WithTimeout(d time.Duration) Option { return funnel(httpapi.WithTimeout(d)) }
 
 // WithMaxQueueWait bounds how long a request waits for its turn (default
 // 30 s; the call's timeout, when shorter, bounds it too): past it the call
 // fails at once with ErrRateLimited.
-func WithMaxQueueWait(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.maxWait, "WithMaxQueueWait", d) }
-}
+func WithMaxQueueWait(d time.Duration) Option { return funnel(httpapi.WithMaxQueueWait(d)) }
 
 // WithRetries sets how often a failed GET (network error, 5xx, 503, 429) is
 // tried again (default 2) and the first pause (default 500 ms, doubling).
 // Power signals and commands are never retried.
-func WithRetries(n int, backoff time.Duration) Option {
-	return func(c *Client) error { return c.api.Retry.Set(n, backoff) }
-}
+func WithRetries(n int, backoff time.Duration) Option { return funnel(httpapi.WithRetries(n, backoff)) }
+
+// WithClock sets the clock the client waits on and reads 429 times
+// against (default the wall clock); tests pass a hand-moved one.
+func WithClock(clk clock.Clock) Option { return funnel(httpapi.WithClock(clk)) }
+
+// funnel applies one of the options every panel client offers alike.
+func funnel(s httpapi.Setting) Option { return func(c *Client) error { return s(&c.api) } }
 
 // WithNameLookups sets how many servers a Servers call may look up to learn
 // their names (default 10; 0 never). The list only names the product
@@ -140,22 +132,21 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		return nil, configError(err.Error())
 	}
 	c := &Client{
-		base: base, token: token, maxWait: defaultMaxWait,
+		token: token,
 		readN: defaultReads, writeN: defaultWrites, window: defaultWindow, lookups: defaultNameLookup,
 		known: make(map[string]known),
 	}
-	c.api = c.newAPI()
-	c.api.Base = base.JoinPath(apiPath)
-	_ = c.api.Retry.Set(defaultRetries, defaultBackoff)
+	// The funnel with ServerPrism's rules: the token, its status table and its
+	// sentences; the defaults are the funnel's.
+	c.api = httpapi.NewClient("ServerPrism", base.JoinPath(apiPath), userAgentHeader)
+	c.api.Auth, c.api.StatusError, c.api.Unexpected, c.api.QueueFull = httpapi.Bearer(token), c.statusError, c.unexpected, c.queueFull
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())
 		}
 	}
-	c.read = httpapi.NewBucket(nil, c.readN, c.readN, c.window, c.maxWait)
-	c.write = httpapi.NewBucket(nil, c.writeN, c.writeN, c.window, c.maxWait)
-	// A redirect means the base URL is not the API: report, never follow.
-	c.api.HC.CheckRedirect = httpapi.NoRedirects
+	c.read = c.api.NewBucket(c.readN, c.readN, c.window)
+	c.write = c.api.NewBucket(c.writeN, c.writeN, c.window)
 	return c, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/serverprism/prismsim"
@@ -54,6 +55,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		{"zero timeout", "", someKey, []Option{WithTimeout(0)}},
 		{"zero queue wait", "", someKey, []Option{WithMaxQueueWait(0)}},
 		{"nil http client", "", someKey, []Option{WithHTTPClient(nil)}},
+		{"nil clock", "", someKey, []Option{WithClock(nil)}},
 		{"too many retries", "", someKey, []Option{WithRetries(11, 0)}},
 		{"negative lookups", "", someKey, []Option{WithNameLookups(-1)}},
 	}
@@ -68,10 +70,10 @@ func TestNewRefusesBadSettings(t *testing.T) {
 	}
 	c, err := New("", someKey)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultBaseURL, c.base.String())
+	assert.Equal(t, DefaultBaseURL+apiPath, c.api.Base.String())
 	c, err = New("https://serverprism.com/api/v1/client/", someKey)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultBaseURL, c.base.String(), "a pasted API address is trimmed")
+	assert.Equal(t, DefaultBaseURL+apiPath, c.api.Base.String(), "a pasted API address is trimmed")
 }
 
 func TestKindAndFeatures(t *testing.T) {
@@ -270,6 +272,17 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	_, err = c.Resources(ctx, "1")
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), wcalls.Load(), "the read reached the panel at once")
+}
+
+// TestA429DateIsReadOnTheClientsClock: a Retry-After date is measured
+// against the client's clock, not the wall clock.
+func TestA429DateIsReadOnTheClientsClock(t *testing.T) {
+	srv, _ := limited(1, "Wed, 21 Oct 2015 07:28:00 GMT", `{"data":{"signal":"kill","sent":true}}`)
+	defer srv.Close()
+	clk := manualclock.New(time.Date(2015, 10, 21, 7, 27, 30, 0, time.UTC))
+	c := newClient(t, srv.URL, someKey, WithClock(clk))
+	pe := testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalKill), panel.ErrRateLimited)
+	assert.Equal(t, 30*time.Second, pe.RetryAfter)
 }
 
 // TestTimeoutBoundsTheWholeCall: a silent ServerPrism costs a call one

@@ -48,13 +48,14 @@ func decodeError(body []byte) (msg string, isJSON bool) {
 
 // statusError maps a non-2xx answer onto a typed error with the sentence
 // the ServerPrism situation deserves.
-func (c *Client) statusError(r *httpapi.Request, status int, h http.Header, body []byte) *panel.Error {
+func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byte) *panel.Error {
+	status := resp.StatusCode
 	msg, isJSON := decodeError(body)
 	// Scrub before clipping, so no part of the token survives a cut.
 	e := &panel.Error{Op: r.Op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api token]"), maxDetail)}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, time.Now(), c.window)
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(resp.Header, c.api.Now(), c.window)
 		e.Message = c.limitSentence(r) + " and the account reached that limit (another app may be using the same token); try again in " +
 			secondsText(e.RetryAfter) + "."
 	case status == http.StatusServiceUnavailable:
@@ -132,4 +133,17 @@ func urlError(op string, status int, detail string) *panel.Error {
 
 func badResponse(op string, status int, detail string) *panel.Error {
 	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
+}
+
+// unexpected words an answer that is not ServerPrism's API.
+func (c *Client) unexpected(r *httpapi.Request, status int, detail string) *panel.Error {
+	e := urlError(r.Op, status, detail)
+	e.Kind = panel.ErrBadResponse
+	e.Message = "ServerPrism answered with something that is not its API (a web page, or no JSON): the bot's ServerPrism URL may be wrong, or ServerPrism is under maintenance. Ask the bot's owner to check that it is " + DefaultBaseURL + "."
+	return e
+}
+
+// queueFull explains a call refused by the bot's own bucket.
+func (c *Client) queueFull(r *httpapi.Request, after time.Duration) string {
+	return c.limitSentence(r) + " and the bot's queue is full; try again in " + secondsText(after) + "."
 }

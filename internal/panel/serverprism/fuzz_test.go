@@ -60,7 +60,7 @@ func FuzzStatusError(f *testing.F) {
 		}
 		h := http.Header{}
 		h.Set("Retry-After", retry)
-		e := c.statusError(r, status, h, body)
+		e := c.statusError(r, &http.Response{StatusCode: status, Header: h}, body)
 		testkit.CheckError(t, e, token, maxDetail, panel.ErrUnauthorized, panel.ErrForbidden, panel.ErrNotFound, panel.ErrOffline,
 			panel.ErrInvalid, panel.ErrRateLimited, panel.ErrUnavailable, panel.ErrBadResponse, panel.ErrConfig)
 	})

@@ -34,20 +34,18 @@ const (
 	defaultBurst = 10
 )
 
-// Client is one Shardlyn account. It is safe for concurrent use.
+// Client is one Shardlyn account. It is safe for concurrent use: every
+// request, from any goroutine, takes its turn in one bucket.
 type Client struct {
-	base    *url.URL
-	auth    Auth
-	hc      *http.Client
-	timeout time.Duration
-	now     func() time.Time
-	sleep   func(context.Context, time.Duration) error
-	log     *slog.Logger
-	rps     float64
-	burst   int
-
-	pace *pacer
-	sess *session
+	base   *url.URL
+	auth   Auth
+	api    httpapi.Client
+	clk    sleepClock // WithClock and WithSleep, until New makes them api.Clock
+	log    *slog.Logger
+	rps    float64
+	burst  int
+	bucket *httpapi.Bucket
+	sess   *session
 }
 
 var _ panel.Client = (*Client)(nil)
@@ -63,19 +61,17 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 	if err := auth.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{
-		base: base, auth: auth, timeout: defaultTimeout, now: time.Now, sleep: httpapi.Sleep,
-		log: slog.New(slog.DiscardHandler), rps: defaultRPS, burst: defaultBurst,
-		// A redirect would carry the bearer token to a place the owner did
-		// not configure.
-		hc: &http.Client{CheckRedirect: httpapi.NoRedirects},
-	}
+	c := &Client{base: base, auth: auth, log: slog.New(slog.DiscardHandler), rps: defaultRPS, burst: defaultBurst}
+	c.api = c.newAPI(base)
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError("Shardlyn client option: " + err.Error())
 		}
 	}
-	c.pace = newPacer(c.rps, c.burst, c.now, c.sleep)
+	if c.clk.now != nil || c.clk.sleep != nil {
+		c.api.Clock = c.clk.complete()
+	}
+	c.bucket = c.api.NewRateBucket(c.rps, c.burst)
 	c.sess = newSession(c)
 	return c, nil
 }
@@ -123,7 +119,7 @@ func (c *Client) Features() panel.Features {
 func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 	const op = "list instances"
 	var raw json.RawMessage
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/v1/instances", op: op}, &raw); err != nil {
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: "/v1/instances"}, &raw); err != nil {
 		return nil, err
 	}
 	items, err := decodeList(raw)
@@ -144,7 +140,7 @@ func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 // Resources reports an instance's state, with live figures when it runs.
 // The instance and its stats are two requests that share one timeout.
 func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
 	in, err := c.instance(ctx, id)
 	if err != nil {
@@ -156,7 +152,7 @@ func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, err
 	}
 	op := "stats " + id
 	var raw json.RawMessage
-	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, "stats"), op: op, id: id}, &raw); err != nil {
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: instancePath(id, "stats")}, &raw); err != nil {
 		return panel.Resources{}, err
 	}
 	live, err := decodeStats(raw)
@@ -173,7 +169,7 @@ func (c *Client) instance(ctx context.Context, id string) (instanceJSON, error) 
 		return instanceJSON{}, err
 	}
 	var raw json.RawMessage
-	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, ""), op: op, id: id}, &raw); err != nil {
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: instancePath(id, "")}, &raw); err != nil {
 		return instanceJSON{}, err
 	}
 	in, err := decodeInstance(unwrapObject(raw, "instance"))
@@ -193,7 +189,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	if err := checkID(op, id); err != nil {
 		return err
 	}
-	return c.do(ctx, request{method: http.MethodPost, path: instancePath(id, string(s)), op: op, id: id}, nil)
+	return c.do(ctx, httpapi.Request{Op: op, Method: http.MethodPost, Path: instancePath(id, string(s))}, nil)
 }
 
 func instancePath(id, action string) string {

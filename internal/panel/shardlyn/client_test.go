@@ -63,7 +63,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"ftp", "ftp://api.shardlyn.com", shardlyn.APIToken("shardlyn_api_x"), "must look like"},
 		{"clear http", "http://api.shardlyn.com", shardlyn.APIToken("shardlyn_api_x"), "must use https"},
 		{"user in url", "https://u:p@api.shardlyn.com", shardlyn.APIToken("shardlyn_api_x"), "must not contain a user"},
-		{"bad option", "", shardlyn.APIToken("shardlyn_api_x"), "timeout must be positive"},
+		{"bad option", "", shardlyn.APIToken("shardlyn_api_x"), "WithTimeout: 0s: use a positive duration"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var opts []shardlyn.Option

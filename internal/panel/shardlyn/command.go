@@ -27,58 +27,56 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 	if err := panel.ValidateCommand(command, panel.MaxCommandRunes); err != nil {
 		return err
 	}
-	r := request{method: http.MethodGet, path: instancePath(id, "console"), op: "console command on " + id, id: id}
-	if err := checkID(r.op, id); err != nil {
+	r := &httpapi.Request{Op: "console command on " + id, Method: http.MethodGet, Path: instancePath(id, "console"), Bucket: c.bucket}
+	if err := checkID(r.Op, id); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
 	ws, err := c.dialConsole(ctx, r)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	return c.sendCommand(ctx, r, ws, command)
+	return c.sendCommand(ctx, r.Op, ws, command)
 }
 
 // dialConsole opens the console websocket with the bearer credential, as
-// every JWT endpoint takes it.
-func (c *Client) dialConsole(ctx context.Context, r request) (*websocket.Conn, error) {
-	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.timeout}
-	for reauthed := false; ; reauthed = true {
-		if err := c.pace.wait(ctx, r.op); err != nil {
+// every JWT endpoint takes it, after its turn in the bucket; a handshake
+// refused with a 401 goes once more with a renewed token (see sign).
+func (c *Client) dialConsole(ctx context.Context, r *httpapi.Request) (*websocket.Conn, error) {
+	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.api.Timeout}
+	for renewed := false; ; renewed = true {
+		if err := c.api.Wait(ctx, r); err != nil {
 			return nil, err
 		}
-		cred, err := c.sess.credential(ctx)
+		h := http.Header{"User-Agent": {userAgent}}
+		renew, err := c.sign(ctx, h)
 		if err != nil {
-			return nil, c.asPanelError(r, err)
+			return nil, asPanelError(r.Op, err)
 		}
-		h := http.Header{"User-Agent": {userAgent}, "Authorization": {"Bearer " + cred.value}}
-		ws, resp, err := d.DialContext(ctx, c.wsURL(r.path), h)
-		if err == nil {
+		ws, resp, err := d.DialContext(ctx, c.wsURL(r.Path), h)
+		switch {
+		case err == nil:
 			return ws, nil
+		case resp == nil:
+			return nil, transportError(ctx, r.Op, dialCause(ctx, err))
 		}
-		if resp == nil {
-			return nil, c.transportError(ctx, r, dialCause(ctx, err))
-		}
-		res := result{status: resp.StatusCode, header: resp.Header, cred: cred}
-		res.body, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		_ = resp.Body.Close()
-		c.pace.observe(res.status, res.header)
-		if res.status == http.StatusUnauthorized && c.auth.usesPassword() && !reauthed {
-			c.sess.reject(cred) // refused before anything was sent: once more with a new token
-			continue
+		c.observe(r, resp)
+		if resp.StatusCode != http.StatusUnauthorized || renew == nil || renewed || !renew() {
+			return nil, c.consoleError(r, resp, body)
 		}
-		return nil, c.consoleError(r, res)
 	}
 }
 
 // consoleError maps a refused handshake. A 409 is the console of an
 // instance that is not running (the simulator's reading; the document only
 // lists the status): the user is told to start it.
-func (c *Client) consoleError(r request, res result) error {
-	e := c.apiError(r, res)
-	if res.status == http.StatusConflict {
+func (c *Client) consoleError(r *httpapi.Request, resp *http.Response, body []byte) error {
+	e := c.statusError(r, resp, body)
+	if resp.StatusCode == http.StatusConflict {
 		e.Kind = panel.ErrOffline
 		e.Message = "The instance is not running, so it cannot take a command. Start it first."
 	}
@@ -88,14 +86,14 @@ func (c *Client) consoleError(r request, res result) error {
 // sendCommand writes the one frame, then closes the socket and waits for
 // the console's answer to the close: an {"error": ...} frame before it is
 // the console refusing the command.
-func (c *Client) sendCommand(ctx context.Context, r request, ws *websocket.Conn, command string) error {
+func (c *Client) sendCommand(ctx context.Context, op string, ws *websocket.Conn, command string) error {
 	deadline := time.Now().Add(closeWait)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
 	_ = ws.SetWriteDeadline(deadline)
 	if err := ws.WriteMessage(websocket.TextMessage, []byte(command)); err != nil {
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: r.op, Err: httpapi.StripURL(err),
+		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Err: httpapi.StripURL(err),
 			Message: "The console connection failed before the command was sent. Try again in a moment."}
 	}
 	_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
@@ -109,7 +107,7 @@ func (c *Client) sendCommand(ctx context.Context, r request, ws *websocket.Conn,
 			continue
 		}
 		if detail := c.detail(data); detail != "" {
-			return &panel.Error{Kind: panel.ErrInvalid, Op: r.op, Detail: detail,
+			return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: detail,
 				Message: "Shardlyn's console refused the command: " + detail}
 		}
 	}

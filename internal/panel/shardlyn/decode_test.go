@@ -12,7 +12,6 @@ import (
 
 	"github.com/panelbot/panelbot/internal/jwtclaims"
 	"github.com/panelbot/panelbot/internal/panel"
-	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 func jwtWith(payload string) string {
@@ -139,15 +138,17 @@ func FuzzRateHeaders(f *testing.F) {
 	f.Add("5", "30", "2")
 	f.Add("x", "-1", "Wed, 21 Oct 2015 07:28:00 GMT")
 	f.Add("0", "99999999999999999999", "1e9")
-	f.Fuzz(func(t *testing.T, remaining, reset, retryAfter string) {
-		p := newPacer(1, 1, func() time.Time { return time.Unix(1_706_745_000, 0) }, httpapi.Sleep)
+	f.Fuzz(func(t *testing.T, remaining, reset, retry string) {
+		now := time.Unix(1_706_745_000, 0)
 		h := http.Header{}
 		h.Set("X-RateLimit-Remaining", remaining)
 		h.Set("X-RateLimit-Reset", reset)
-		h.Set("Retry-After", retryAfter)
-		d := p.retryAfter(h)
+		h.Set("Retry-After", retry)
+		d := retryAfter(h, now)
 		assert.True(t, d >= 0 && d <= maxHeaderWait, "retry after %v", d)
-		p.observe(http.StatusTooManyRequests, h)
-		assert.LessOrEqual(t, p.blocked(), maxHeaderWait)
+		for _, status := range []int{http.StatusTooManyRequests, http.StatusOK} {
+			p := pause(status, h, now) // what the bucket is paused for
+			assert.True(t, p >= 0 && p <= maxHeaderWait, "%d: pause %v", status, p)
+		}
 	})
 }

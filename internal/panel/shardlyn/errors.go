@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 	"github.com/panelbot/panelbot/internal/trunc"
 )
 
@@ -19,11 +21,16 @@ const maxDetail = 200
 // or an API token), so that a panel echoing one back cannot leak it.
 var secretPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*|shardlyn_api_[A-Za-z0-9_-]*`)
 
-// apiError maps the documented error envelope {"error": "..."} and its
-// status codes onto the panel error kinds, with a Shardlyn-specific user
-// sentence where the default one would mislead.
-func (c *Client) apiError(r request, res result) *panel.Error {
-	e := &panel.Error{Kind: kindOf(res.status), Op: r.op, Status: res.status, Detail: c.detail(res.body)}
+// statusError is the funnel's StatusError hook: it maps the documented
+// error envelope {"error": "..."} and its status codes onto the panel error
+// kinds, with a Shardlyn-specific user sentence where the default one would
+// mislead.
+func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byte) *panel.Error {
+	status := resp.StatusCode
+	if status >= 300 && status < 400 {
+		return &panel.Error{Kind: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: "unexpected redirect; check the base URL"}
+	}
+	e := &panel.Error{Kind: kindOf(status), Op: r.Op, Status: status, Detail: c.detail(body)}
 	switch e.Kind {
 	case panel.ErrUnauthorized:
 		e.Message = c.unauthorizedMessage()
@@ -31,17 +38,30 @@ func (c *Client) apiError(r request, res result) *panel.Error {
 		e.Message = "The bot's Shardlyn account is not allowed to do that on this instance. " +
 			"Ask an organization admin to grant the permission."
 	case panel.ErrNotFound:
-		if r.id != "" {
-			e.Message = fmt.Sprintf("Shardlyn has no instance %q that the bot's account can see. Check the name with /servers.", clip(r.id, 64))
+		if id := instanceID(r); id != "" {
+			e.Message = fmt.Sprintf("Shardlyn has no instance %q that the bot's account can see. Check the name with /servers.", clip(id, 64))
 		}
 	case panel.ErrConflict:
 		if e.Detail != "" {
 			e.Message = "Shardlyn refused because of the instance's state: " + e.Detail
 		}
 	case panel.ErrRateLimited:
-		e.RetryAfter = c.pace.retryAfter(res.header)
+		e.RetryAfter = retryAfter(resp.Header, c.api.Now())
 	}
 	return e
+}
+
+// instanceID is the instance a request addresses, "" for none.
+func instanceID(r *httpapi.Request) string {
+	rest, ok := strings.CutPrefix(r.Path, "/v1/instances/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	if raw, err := url.PathUnescape(id); err == nil {
+		id = raw
+	}
+	return id
 }
 
 // kindOf follows the document's status table; the statuses it does not

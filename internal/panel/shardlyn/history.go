@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 // LogHistory returns an instance's recent console lines, oldest first, from
@@ -18,7 +20,7 @@ func (c *Client) LogHistory(ctx context.Context, id string) ([]string, error) {
 		return nil, err
 	}
 	var raw json.RawMessage
-	if err := c.do(ctx, request{method: http.MethodGet, path: instancePath(id, "logs/history"), op: op, id: id}, &raw); err != nil {
+	if err := c.do(ctx, httpapi.Request{Op: op, Method: http.MethodGet, Path: instancePath(id, "logs/history")}, &raw); err != nil {
 		return nil, err
 	}
 	lines, err := decodeHistory(raw)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
 
 const (
@@ -64,7 +65,7 @@ func (s *session) credential(ctx context.Context) (credential, error) {
 		return credential{value: s.c.auth.token}, nil
 	}
 	s.mu.Lock()
-	now := s.c.now()
+	now := s.c.api.Now()
 	if s.latched != nil && now.Before(s.latchTill) {
 		err := *s.latched
 		s.mu.Unlock()
@@ -124,7 +125,7 @@ func (s *session) renew(ctx context.Context, r *renewal) {
 	s.mu.Lock()
 	refresh := s.refresh
 	s.mu.Unlock()
-	start := s.c.now()
+	start := s.c.api.Now()
 	var (
 		tr  tokenResponse
 		err error
@@ -176,7 +177,7 @@ func (s *session) finish(r *renewal, tr tokenResponse, start time.Time, life tim
 // login itself was refused (so the account is not locked by retries), the
 // old token when it still works.
 func (s *session) failLocked(r *renewal, err error) {
-	now := s.c.now()
+	now := s.c.api.Now()
 	if till, ok := latchUntil(err, now); ok {
 		var pe *panel.Error
 		errors.As(err, &pe)
@@ -213,7 +214,7 @@ func latchUntil(err error, now time.Time) (time.Time, bool) {
 func (c *Client) login(ctx context.Context) (tokenResponse, error) {
 	var tr tokenResponse
 	body := map[string]string{"email": c.auth.email, "password": c.auth.password}
-	err := c.do(ctx, request{method: http.MethodPost, path: "/v1/auth/login", op: "log in", body: body, public: true}, &tr)
+	err := c.do(ctx, httpapi.Request{Op: "log in", Method: http.MethodPost, Path: "/v1/auth/login", Body: body, NoAuth: true}, &tr)
 	var pe *panel.Error
 	if errors.As(err, &pe) {
 		return tr, loginRefused(pe)
@@ -230,7 +231,7 @@ func (c *Client) login(ctx context.Context) (tokenResponse, error) {
 func (c *Client) refreshToken(ctx context.Context, refresh string) (tokenResponse, error) {
 	var tr tokenResponse
 	body := map[string]string{"refresh_token": refresh}
-	err := c.do(ctx, request{method: http.MethodPost, path: "/v1/auth/refresh", op: "refresh token", body: body, public: true}, &tr)
+	err := c.do(ctx, httpapi.Request{Op: "refresh token", Method: http.MethodPost, Path: "/v1/auth/refresh", Body: body, NoAuth: true}, &tr)
 	if err != nil {
 		return tr, err
 	}

@@ -44,11 +44,11 @@ func (c *Client) LogSocket(ctx context.Context, id string) (Socket, error) {
 	if err := checkID(op, id); err != nil {
 		return Socket{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.api.Bound(ctx)
 	defer cancel()
 	cred, err := c.sess.credential(ctx)
 	if err != nil {
-		return Socket{}, c.asPanelError(request{op: op}, err)
+		return Socket{}, asPanelError(op, err)
 	}
 	u := *c.base
 	u.Scheme = map[string]string{"https": "wss", "http": "ws"}[u.Scheme]

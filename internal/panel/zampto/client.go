@@ -8,10 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
 )
@@ -22,18 +22,11 @@ const Kind = "zampto"
 // DefaultBaseURL is the API's documented address, used when New is given "".
 const DefaultBaseURL = "https://apiserver.zampto.net"
 
-// The documented limit is 5 requests per 10 seconds; the other defaults keep
-// a Discord command within the 15 minutes its deferred reply may take while
-// telling the user quickly when the queue is too long.
+// The documented limit is 5 requests per 10 seconds; the timeout, queue wait
+// and retries are the funnel's defaults (httpapi.NewClient).
 const (
 	defaultLimit    = 5
 	defaultWindow   = 10 * time.Second
-	defaultTimeout  = 15 * time.Second
-	defaultMaxWait  = 30 * time.Second
-	defaultRetries  = 2
-	defaultBackoff  = 500 * time.Millisecond
-	maxRetryAfter   = 15 * time.Second
-	maxBody         = 1 << 20
 	keysPage        = "https://dash.zampto.net/settings/api"
 	userAgentHeader = "panelbot (zampto client)"
 )
@@ -41,13 +34,11 @@ const (
 // Client talks to the zampto API with one account's key. It is safe for
 // concurrent use: every request, from any goroutine, queues in one limiter.
 type Client struct {
-	base    *url.URL
-	token   string
-	api     httpapi.Client
-	maxWait time.Duration
-	limitN  int
-	limitW  time.Duration
-	queue   *httpapi.Bucket
+	token  string
+	api    httpapi.Client
+	limitN int
+	limitW time.Duration
+	queue  *httpapi.Bucket
 }
 
 var _ panel.Client = (*Client)(nil)
@@ -57,9 +48,7 @@ type Option func(*Client) error
 
 // WithHTTPClient sets the HTTP client (proxy, TLS). It is copied, and the
 // copy refuses redirects so the key never follows one to another host.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error { return httpapi.SetHTTPClient(&c.api.HC, hc) }
-}
+func WithHTTPClient(hc *http.Client) Option { return funnel(httpapi.WithHTTPClient(hc)) }
 
 // WithRateLimit sets the limit the client keeps to: at most n requests in
 // any window of length per (default 5 per 10 s, as documented). Use it when
@@ -77,23 +66,24 @@ func WithRateLimit(n int, per time.Duration) Option {
 // WithTimeout bounds each call as a whole (default 15 s): its wait for a
 // turn in the queue, every attempt and the pauses between retries. A call
 // whose turn would come too late fails at once with ErrRateLimited.
-func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.api.Timeout, "WithTimeout", d) }
-}
+func WithTimeout(d time.Duration) Option { return funnel(httpapi.WithTimeout(d)) }
 
 // WithMaxQueueWait bounds how long a request waits for its turn (default
 // 30 s; the call's timeout, when shorter, bounds it too): past it, the call
 // fails at once with ErrRateLimited instead of queueing.
-func WithMaxQueueWait(d time.Duration) Option {
-	return func(c *Client) error { return httpapi.SetPositive(&c.maxWait, "WithMaxQueueWait", d) }
-}
+func WithMaxQueueWait(d time.Duration) Option { return funnel(httpapi.WithMaxQueueWait(d)) }
 
 // WithRetries sets how often a failed GET (network error, 5xx, 429) is tried
 // again (default 2) and the first pause between tries (default 500 ms,
 // doubling). Power signals are never retried.
-func WithRetries(n int, backoff time.Duration) Option {
-	return func(c *Client) error { return c.api.Retry.Set(n, backoff) }
-}
+func WithRetries(n int, backoff time.Duration) Option { return funnel(httpapi.WithRetries(n, backoff)) }
+
+// WithClock sets the clock the client waits on and reads 429 times
+// against (default the wall clock); tests pass a hand-moved one.
+func WithClock(clk clock.Clock) Option { return funnel(httpapi.WithClock(clk)) }
+
+// funnel applies one of the options every panel client offers alike.
+func funnel(s httpapi.Setting) Option { return func(c *Client) error { return s(&c.api) } }
 
 // New returns a client for the zampto API at baseURL ("" for the documented
 // https://apiserver.zampto.net) using an API key from the dashboard.
@@ -105,19 +95,17 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if err := checkToken(token); err != nil {
 		return nil, configError(err.Error())
 	}
-	c := &Client{base: base, token: token, maxWait: defaultMaxWait, limitN: defaultLimit, limitW: defaultWindow}
-	c.api = c.newAPI()
-	c.api.Base = base
-	_ = c.api.Retry.Set(defaultRetries, defaultBackoff)
+	c := &Client{token: token, limitN: defaultLimit, limitW: defaultWindow}
+	// The funnel with zampto's rules: the token, its status table and its
+	// sentences; the defaults are the funnel's.
+	c.api = httpapi.NewClient("zampto", base, userAgentHeader)
+	c.api.Auth, c.api.StatusError, c.api.Unexpected, c.api.QueueFull = httpapi.Bearer(token), c.statusError, c.unexpected, c.queueFull
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, configError(err.Error())
 		}
 	}
-	c.queue = httpapi.NewBucket(nil, c.limitN, c.limitN, c.limitW, c.maxWait)
-	// A redirect means the base URL is not the API's address: report it
-	// rather than follow it with the key.
-	c.api.HC.CheckRedirect = httpapi.NoRedirects
+	c.queue = c.api.NewBucket(c.limitN, c.limitN, c.limitW)
 	return c, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/testkit"
 	"github.com/panelbot/panelbot/internal/panel/zampto/zamptosim"
@@ -54,6 +55,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		{"zero timeout", "", key, []Option{WithTimeout(0)}},
 		{"zero queue wait", "", key, []Option{WithMaxQueueWait(0)}},
 		{"nil http client", "", key, []Option{WithHTTPClient(nil)}},
+		{"nil clock", "", key, []Option{WithClock(nil)}},
 		{"negative retries", "", key, []Option{WithRetries(-1, 0)}},
 	}
 	for _, tt := range tests {
@@ -69,7 +71,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 	}
 	c, err := New("", key)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultBaseURL, c.base.String())
+	assert.Equal(t, DefaultBaseURL, c.api.Base.String())
 }
 
 func TestKindAndFeatures(t *testing.T) {
@@ -214,6 +216,17 @@ func TestA429IsWaitedOutOnGetsOnly(t *testing.T) {
 	assert.Equal(t, int32(1), longCalls.Load())
 	assert.Contains(t, pe.Message, "queue is full")
 	assert.Greater(t, pe.RetryAfter, 50*time.Second, "the panel's 60 s, not the 2.5 s pace")
+}
+
+// TestA429DateIsReadOnTheClientsClock: a Retry-After date is measured
+// against the client's clock, not the wall clock.
+func TestA429DateIsReadOnTheClientsClock(t *testing.T) {
+	srv, _ := limited(1, "Wed, 21 Oct 2015 07:28:00 GMT")
+	defer srv.Close()
+	clk := manualclock.New(time.Date(2015, 10, 21, 7, 27, 30, 0, time.UTC))
+	c := newClient(t, srv.URL, "0123456789abcdef0123", WithClock(clk))
+	pe := testkit.RequireKind(t, c.Power(testkit.Context(t), "1", panel.SignalStop), panel.ErrRateLimited)
+	assert.Equal(t, 30*time.Second, pe.RetryAfter)
 }
 
 func TestPower429IsNotRetried(t *testing.T) {

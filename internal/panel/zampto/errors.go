@@ -64,19 +64,20 @@ type envelope struct {
 
 // statusError maps a non-2xx answer onto a typed error: a documented row by
 // its status and exact message, anything else by its status alone.
-func (c *Client) statusError(op string, status int, h http.Header, body []byte) *panel.Error {
+func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byte) *panel.Error {
+	status := resp.StatusCode
 	msg, isJSON := errorMessage(body)
 	// Scrub before clipping, so no part of the key survives a cut.
-	e := &panel.Error{Op: op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api key]"), maxDetail)}
-	for _, r := range errorTable() {
-		if r.status == status && r.message == msg {
-			e.Kind, e.Message = r.kind, r.user
+	e := &panel.Error{Op: r.Op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api key]"), maxDetail)}
+	for _, row := range errorTable() {
+		if row.status == status && row.message == msg {
+			e.Kind, e.Message = row.kind, row.user
 			return e
 		}
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(h, time.Now(), c.limitW)
+		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(resp.Header, c.api.Now(), c.limitW)
 		e.Message = c.limitedMessage(e.RetryAfter)
 	case status >= 500:
 		e.Kind = panel.ErrUnavailable
@@ -123,8 +124,8 @@ func (c *Client) limitedMessage(after time.Duration) string {
 		c.limitText(), httpapi.Seconds(after))
 }
 
-// queueFullMessage explains a call refused by the bot's own queue.
-func (c *Client) queueFullMessage(after time.Duration) string {
+// queueFull explains a call refused by the bot's own queue.
+func (c *Client) queueFull(_ *httpapi.Request, after time.Duration) string {
 	return fmt.Sprintf("zampto allows only %s and the bot's queue is full; try again in %d s.", c.limitText(), httpapi.Seconds(after))
 }
 
@@ -139,4 +140,10 @@ func (c *Client) limitText() string {
 
 func badResponse(op string, status int, detail string) *panel.Error {
 	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
+}
+
+// unexpected words an answer that is not zampto's API.
+func (c *Client) unexpected(r *httpapi.Request, status int, detail string) *panel.Error {
+	return &panel.Error{Kind: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: detail,
+		Message: "zampto answered with something that is not its API (a web page, or no JSON): the bot's zampto API URL may be wrong, or zampto is under maintenance. Ask the bot's owner to check that it is " + DefaultBaseURL + "."}
 }

@@ -51,7 +51,7 @@ func FuzzStatusError(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte, retry string) {
 		h := http.Header{}
 		h.Set("Retry-After", retry)
-		e := c.statusError("list servers", status, h, body)
+		e := c.statusError(&httpapi.Request{Op: "list servers"}, &http.Response{StatusCode: status, Header: h}, body)
 		testkit.CheckError(t, e, key, maxDetail, panel.ErrUnauthorized, panel.ErrForbidden, panel.ErrNotFound, panel.ErrConflict,
 			panel.ErrInvalid, panel.ErrRateLimited, panel.ErrUnavailable, panel.ErrBadResponse, panel.ErrConfig)
 	})

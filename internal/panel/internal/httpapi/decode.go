@@ -9,15 +9,15 @@ import (
 	"strings"
 )
 
-// MaxIDDigits bounds a numeric ID so that it fits an int64 on both sides.
-const MaxIDDigits = 18
+// maxIDDigits bounds a numeric ID so that it fits an int64 on both sides.
+const maxIDDigits = 18
 
 // ParseNumericID reads an ID that a panel gives as a number: decimal digits
-// only (no sign, space or fraction), at most MaxIDDigits of them. It is
+// only (no sign, space or fraction), at most maxIDDigits of them. It is
 // checked before the ID goes into a URL or a body.
 func ParseNumericID(s string) (uint64, bool) {
 	n, err := strconv.ParseUint(s, 10, 63)
-	if err != nil || len(s) > MaxIDDigits || strings.TrimLeft(s, "0123456789") != "" {
+	if err != nil || len(s) > maxIDDigits || strings.TrimLeft(s, "0123456789") != "" {
 		return 0, false
 	}
 	return n, true

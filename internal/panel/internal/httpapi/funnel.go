@@ -24,22 +24,30 @@ import (
 // Client sends one panel's requests. Its fields are set once, before the
 // first call; it is then safe for concurrent use.
 type Client struct {
-	Panel  string   // names the panel in messages: "zampto"
-	Base   *url.URL // the API's address; a Request's Path is appended to it
-	HC     *http.Client
+	Panel string   // names the panel in messages: "zampto"
+	Base  *url.URL // the API's address; a Request's Path is appended to it
+	// hc sends the requests: WithHTTPClient's copy, or when nil one of its
+	// own. Neither follows redirects.
+	hc     *http.Client
 	Header http.Header // sent with every request: Accept, User-Agent
 	// Timeout bounds one whole call (see Bound): its wait in the queue,
 	// every attempt and the pauses between them, so that a silent panel
 	// costs the caller Timeout and not Timeout per retry.
 	Timeout time.Duration
+	// MaxWait bounds a request's wait for its turn in a Bucket made after
+	// it is set; 0 leaves the bound to the call's deadline alone.
+	MaxWait time.Duration
 	// MaxBody bounds what is read of an answer; a longer one is refused.
 	MaxBody int
-	Clock   clock.Clock // nil is the wall clock
-	Retry   Retrier
+	// Clock is what every wait of the funnel is taken on and what a
+	// Retry-After date is measured against; nil is the wall clock.
+	Clock clock.Clock
+	Retry Retrier
 	// Auth puts the credential on a request. renew, when not nil, is
 	// called once after a 401: true means a fresh credential is ready and
-	// the request goes once more, whatever its method, because the panel
-	// refused it before acting on it.
+	// the request goes once more (after its turn in the Bucket), whatever
+	// its method, because the panel refused it before acting on it. An
+	// error (a refused login) ends the call: it is not retried.
 	Auth func(ctx context.Context, req *http.Request) (renew func() bool, err error)
 	// StatusError maps a non-2xx answer onto the panel's typed error.
 	StatusError func(r *Request, resp *http.Response, body []byte) *panel.Error
@@ -49,10 +57,37 @@ type Client struct {
 	// QueueFull says, in the panel's words, when to try again when the
 	// request's Bucket cannot serve it before its deadline.
 	QueueFull func(r *Request, after time.Duration) string
-	// Observe sees every answer before its status is checked (Pterodactyl
-	// paces itself by its X-RateLimit-* headers). Without it, a 429 pauses
-	// the request's Bucket for the answer's RetryAfter.
+	// Observe sees every answer before its status is checked, to pause the
+	// request's Bucket as the panel's rate-limit headers ask (Pterodactyl,
+	// Shardlyn). Without it, a 429 pauses the Bucket for its RetryAfter.
 	Observe func(r *Request, resp *http.Response)
+}
+
+// The funnel's defaults. A Discord command's deferred reply may take 15
+// minutes, but its user should hear within seconds that a panel is slow or
+// that the bot's queue for it is too long.
+const (
+	defaultTimeout       = 15 * time.Second
+	defaultMaxWait       = 30 * time.Second
+	defaultMaxBody       = 1 << 20
+	defaultRetries       = 2
+	defaultBackoff       = 500 * time.Millisecond
+	defaultMaxRetryAfter = 15 * time.Second
+)
+
+// NewClient is the funnel of the panel named panel (in messages) whose API
+// is at base, with the bot's defaults: a JSON Accept header and userAgent
+// on every request, 15 s for a whole call and at most 30 s of it waiting
+// for a turn, answers of at most 1 MiB, and a failed GET tried twice more
+// (after 500 ms, doubling, or a 429's Retry-After of up to 15 s). The
+// client then sets its credential and hooks and changes what its panel's
+// documents ask for; its owner's options (Setting) come last.
+func NewClient(panel string, base *url.URL, userAgent string) Client {
+	c := Client{Panel: panel, Base: base, Timeout: defaultTimeout, MaxWait: defaultMaxWait, MaxBody: defaultMaxBody,
+		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {userAgent}},
+		Retry:  Retrier{MaxRetryAfter: defaultMaxRetryAfter}}
+	_ = c.Retry.set(defaultRetries, defaultBackoff)
+	return c
 }
 
 // Request is one call through the funnel.
@@ -99,6 +134,10 @@ func (c *Client) Bound(ctx context.Context) (context.Context, context.CancelFunc
 	return context.WithTimeoutCause(ctx, c.Timeout, errTimedOut)
 }
 
+// Now reads the funnel's clock: what a client measures a panel's times
+// against (a Retry-After date, a token's age).
+func (c *Client) Now() time.Time { return c.clock().Now() }
+
 func (c *Client) clock() clock.Clock {
 	if c.Clock == nil {
 		return clock.Real{}
@@ -109,26 +148,32 @@ func (c *Client) clock() clock.Clock {
 // attempt waits for a turn and sends the request once, and once more with
 // a renewed credential when the panel refused the first one (see Auth).
 func (c *Client) attempt(ctx context.Context, r *Request, payload []byte, out any) error {
-	if err := c.wait(ctx, r); err != nil {
+	if err := c.Wait(ctx, r); err != nil {
 		return err
 	}
 	renew, err := c.send(ctx, r, payload, out)
 	var pe *panel.Error
 	if renew != nil && errors.As(err, &pe) && pe.Status == http.StatusUnauthorized && renew() {
+		if err := c.Wait(ctx, r); err != nil {
+			return err
+		}
 		_, err = c.send(ctx, r, payload, out)
 	}
 	return err
 }
 
-// wait takes a slot in the request's bucket. The wait may not eat the time
-// the request itself needs (queueContext).
-func (c *Client) wait(ctx context.Context, r *Request) error {
+// Wait takes r's turn in its Bucket, as Do does before each request; a
+// request that cannot go through Do (a websocket handshake) waits here
+// itself. The wait may not eat the time the request needs (queueContext):
+// a turn that comes too late is ErrRateLimited at once, in the panel's
+// words (QueueFull).
+func (c *Client) Wait(ctx context.Context, r *Request) error {
 	if r.Bucket == nil {
 		return nil
 	}
 	qctx, cancel := queueContext(ctx)
 	defer cancel()
-	err := r.Bucket.Wait(qctx)
+	err := r.Bucket.wait(qctx)
 	if err == nil {
 		return nil
 	}
@@ -151,10 +196,10 @@ func (c *Client) send(ctx context.Context, r *Request, payload []byte, out any) 
 	}
 	if c.Auth != nil && !r.NoAuth {
 		if renew, err = c.Auth(rctx, req); err != nil {
-			return nil, c.authError(r, err)
+			return nil, final{c.authError(r, err)}
 		}
 	}
-	resp, err := c.HC.Do(req)
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return renew, c.networkError(rctx, r.Op, err)
 	}
@@ -168,6 +213,14 @@ func (c *Client) send(ctx context.Context, r *Request, payload []byte, out any) 
 	return renew, c.check(r, resp, body, out)
 }
 
+// httpClient is hc, or one that refuses redirects as hc does.
+func (c *Client) httpClient() *http.Client {
+	if c.hc == nil {
+		return &http.Client{CheckRedirect: noRedirects}
+	}
+	return c.hc
+}
+
 func (c *Client) newRequest(ctx context.Context, r *Request, payload []byte) (*http.Request, error) {
 	req, err := newRequest(ctx, r.Method, c.Base.String()+r.Path, payload)
 	if err != nil {
@@ -179,6 +232,13 @@ func (c *Client) newRequest(ctx context.Context, r *Request, payload []byte) (*h
 	}
 	return req, nil
 }
+
+// final marks a failure that no retry can mend, whatever its kind: the
+// credential could not be had, and the login (or its renewal) that failed
+// has been tried already. Retrier.do returns what it wraps.
+type final struct{ err error }
+
+func (f final) Error() string { return f.err.Error() }
 
 // authError keeps a panel error (a refused login) as it is and wraps
 // anything else (the caller's context ending) without losing it.
@@ -252,7 +312,7 @@ func (c *Client) unexpected(r *Request, status int, detail string) *panel.Error 
 // whether the caller gave up or the panel did not answer in time. ctx is
 // the request's own context: its cause tells the two apart.
 func (c *Client) networkError(ctx context.Context, op string, err error) *panel.Error {
-	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: stripURL(err)}
+	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: StripURL(err)}
 	switch {
 	case errors.Is(context.Cause(ctx), errTimedOut):
 		e.Err = context.DeadlineExceeded

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/manualclock"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -25,7 +26,7 @@ func acme(t *testing.T, srv *httptest.Server, timeout time.Duration) *Client {
 	t.Helper()
 	base, err := url.Parse(srv.URL)
 	require.NoError(t, err)
-	return &Client{Panel: "Acme", Base: base, HC: &http.Client{CheckRedirect: NoRedirects}, Timeout: timeout, MaxBody: 8,
+	return &Client{Panel: "Acme", Base: base, hc: &http.Client{CheckRedirect: noRedirects}, Timeout: timeout, MaxBody: 8,
 		StatusError: func(r *Request, resp *http.Response, _ []byte) *panel.Error {
 			e := &panel.Error{Kind: panel.ErrInvalid, Op: r.Op, Status: resp.StatusCode}
 			switch {
@@ -178,11 +179,15 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	defer target.Close()
 	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
 	defer srv.Close()
-	err := acme(t, srv, time.Second).Do(context.Background(), get("op"), nil)
-	var pe *panel.Error
-	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, http.StatusFound, pe.Status)
-	assert.False(t, followed.Load())
+	c := acme(t, srv, time.Second)
+	for _, hc := range []*http.Client{c.hc, nil} {
+		c.hc = hc
+		err := c.Do(context.Background(), get("op"), nil)
+		var pe *panel.Error
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, http.StatusFound, pe.Status)
+		assert.False(t, followed.Load(), "HC %v", hc)
+	}
 }
 
 // TestRenewRetriesOnceAfter401: a 401 earns one more try with a renewed
@@ -218,12 +223,54 @@ func TestRenewRetriesOnceAfter401(t *testing.T) {
 	assert.Equal(t, 2, renewals)
 }
 
+// TestNoCredentialIsFinal: a failed Auth ends the call as it is, even when
+// its kind would have a GET retried (a renewal met the panel's 503).
+func TestNoCredentialIsFinal(t *testing.T) {
+	srv, n := answering(t, http.StatusOK, "application/json", `{}`)
+	c := acme(t, srv, time.Second)
+	c.Retry = Retrier{Tries: 3}
+	refused := &panel.Error{Kind: panel.ErrUnavailable, Op: "refresh token", Status: 503, Message: "say so"}
+	calls := 0
+	c.Auth = func(context.Context, *http.Request) (func() bool, error) { calls++; return nil, refused }
+	err := c.Do(context.Background(), get("list"), nil)
+	assert.Same(t, refused, err)
+	assert.Equal(t, 1, calls)
+	assert.Zero(t, n.Load())
+
+	c.Auth = func(context.Context, *http.Request) (func() bool, error) { return nil, context.Canceled }
+	err = c.Do(context.Background(), get("list"), nil)
+	var pe *panel.Error
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorIs(t, err, panel.ErrUnavailable)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, "list", pe.Op)
+}
+
+// TestRenewedRequestTakesItsTurn: the request sent again after a renewal
+// counts against the bucket like any other.
+func TestRenewedRequestTakesItsTurn(t *testing.T) {
+	srv, n := answering(t, http.StatusUnauthorized, "application/json", `{}`)
+	c := acme(t, srv, time.Second)
+	c.Auth = func(context.Context, *http.Request) (func() bool, error) { return func() bool { return true }, nil }
+	c.Clock = manualclock.New(time.Unix(0, 0))
+	c.MaxWait = time.Minute
+	r := post("power")
+	r.Bucket = c.NewRateBucket(1.0/3600, 2)
+	err := c.Do(context.Background(), r, nil)
+	var pe *panel.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, http.StatusUnauthorized, pe.Status)
+	assert.EqualValues(t, 2, n.Load())
+	var qf *queueFull
+	assert.ErrorAs(t, r.Bucket.wait(context.Background()), &qf, "both sends took a turn")
+}
+
 func TestObserveSeesEveryAnswer(t *testing.T) {
 	srv, _ := answering(t, http.StatusTooManyRequests, "application/json", `{}`)
 	c := acme(t, srv, time.Second)
 	var statuses []int
 	c.Observe = func(_ *Request, resp *http.Response) { statuses = append(statuses, resp.StatusCode) }
-	b := NewBucket(nil, 1000, 1000, time.Second, time.Minute)
+	b := bucket(1000, 1000, time.Second, time.Minute)
 	r := get("op")
 	r.Bucket = b
 	assert.ErrorIs(t, c.Do(context.Background(), r, nil), panel.ErrRateLimited)
@@ -259,8 +306,8 @@ func TestNewRequestAndEncodeJSON(t *testing.T) {
 
 func TestStripURLAndLooksHTML(t *testing.T) {
 	cause := errors.New("connection refused")
-	assert.Same(t, cause, stripURL(&url.Error{Op: "Get", URL: "http://host/?key=s3cr3t", Err: cause}))
-	assert.Same(t, cause, stripURL(cause))
+	assert.Same(t, cause, StripURL(&url.Error{Op: "Get", URL: "http://host/?key=s3cr3t", Err: cause}))
+	assert.Same(t, cause, StripURL(cause))
 
 	assert.True(t, looksHTML(http.Header{"Content-Type": {"Text/HTML; charset=utf-8"}}, nil))
 	assert.True(t, looksHTML(http.Header{}, []byte("  <!DOCTYPE html>")))

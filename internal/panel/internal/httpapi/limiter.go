@@ -35,14 +35,10 @@ type Bucket struct {
 	pausedUntil time.Time
 }
 
-// NewBucket sizes a bucket for at most n requests in any window of length
-// per, with a burst of at most maxBurst; a request waits at most maxWait
-// for its turn when the caller's context has no earlier deadline. clk nil
-// is the wall clock.
-func NewBucket(clk clock.Clock, n, maxBurst int, per, maxWait time.Duration) *Bucket {
-	if clk == nil {
-		clk = clock.Real{}
-	}
+// NewBucket sizes a bucket on the funnel's clock for at most n requests in
+// any window of length per, with a burst of at most maxBurst; a request
+// waits at most MaxWait for its turn (see Wait).
+func (c *Client) NewBucket(n, maxBurst int, per time.Duration) *Bucket {
 	burst := max(1, min(maxBurst, n/5))
 	every := per / time.Duration(max(1, n-burst))
 	if n <= burst {
@@ -50,7 +46,18 @@ func NewBucket(clk clock.Clock, n, maxBurst int, per, maxWait time.Duration) *Bu
 		// so a little network jitter cannot put two in one window.
 		burst, every = 1, per+per/10
 	}
-	return &Bucket{lim: rate.NewLimiter(rate.Every(every), burst), clk: clk, maxWait: maxWait}
+	return c.newBucket(rate.Every(every), burst)
+}
+
+// NewRateBucket is a bucket on the funnel's clock that lets perSecond
+// requests a second through after a burst of burst, for a panel whose
+// limit is stated so rather than as n per window.
+func (c *Client) NewRateBucket(perSecond float64, burst int) *Bucket {
+	return c.newBucket(rate.Limit(perSecond), burst)
+}
+
+func (c *Client) newBucket(r rate.Limit, burst int) *Bucket {
+	return &Bucket{lim: rate.NewLimiter(r, burst), clk: c.clock(), maxWait: c.MaxWait}
 }
 
 // queueFull says the request's turn would come too late for its deadline;
@@ -61,11 +68,11 @@ func (q *queueFull) Error() string {
 	return fmt.Sprintf("the request queue is full: the next free slot is in %s", q.after.Round(time.Millisecond))
 }
 
-// Wait takes a slot, sleeping until it comes. When the slot would come after
-// the deadline (the caller's, or maxWait from now when the caller set none)
-// it fails at once with *queueFull instead of waiting in vain: a Discord
+// wait takes a slot, sleeping until it comes. When the slot would come after
+// the deadline (the caller's, or maxWait from now when that is earlier) it
+// fails at once with *queueFull instead of waiting in vain: a Discord
 // command must get a prompt "try again in N s", not hang.
-func (b *Bucket) Wait(ctx context.Context) error {
+func (b *Bucket) wait(ctx context.Context) error {
 	res, delay, err := b.reserve(ctx)
 	if err != nil || delay <= 0 {
 		return err
@@ -93,11 +100,12 @@ func (b *Bucket) reserve(ctx context.Context) (*rate.Reservation, time.Duration,
 	if delay <= 0 {
 		return res, 0, nil
 	}
-	wait := b.maxWait
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-		wait = time.Until(dl)
+	// maxWait 0 leaves the bound to the caller's deadline alone.
+	limit, bounded := b.maxWait, b.maxWait > 0
+	if dl, ok := ctx.Deadline(); ok && (!bounded || time.Until(dl) < limit) {
+		limit, bounded = time.Until(dl), true
 	}
-	if delay+headroom > wait {
+	if bounded && delay+headroom > limit {
 		res.CancelAt(now)
 		return nil, 0, &queueFull{after: delay}
 	}

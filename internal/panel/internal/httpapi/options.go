@@ -1,35 +1,86 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/panelbot/panelbot/internal/clock"
 )
 
-// SetHTTPClient is the body of a client's WithHTTPClient option: it stores
-// a copy, so that refusing redirects on it (see NoRedirects) leaves the
-// caller's client as it was.
-func SetHTTPClient(dst **http.Client, hc *http.Client) error {
-	if hc == nil {
-		return errors.New("WithHTTPClient: the HTTP client is nil")
+// Setting is an option that every panel client offers alike and applies to
+// its funnel. Each client's Option wraps it, so that the client's New
+// reports a bad one in its own words; the error names the option.
+type Setting func(*Client) error
+
+// WithHTTPClient sets the HTTP client (proxies, TLS). It is copied and the
+// copy refuses redirects: the credential must not follow one to another
+// host, and a redirect means the configured URL is not the API's address.
+// The caller's client is left as it was.
+func WithHTTPClient(hc *http.Client) Setting {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: the HTTP client is nil")
+		}
+		cp := *hc
+		cp.CheckRedirect = noRedirects
+		c.hc = &cp
+		return nil
 	}
-	cp := *hc
-	*dst = &cp
-	return nil
 }
 
-// SetPositive is the body of an option that takes a duration which only
-// makes sense when positive (a timeout, a queue wait); option names it in
-// the error.
-func SetPositive(dst *time.Duration, option string, d time.Duration) error {
+// WithTimeout bounds each call as a whole: its wait for a turn, every
+// attempt and the pauses between them (see Client.Timeout).
+func WithTimeout(d time.Duration) Setting {
+	return func(c *Client) error { return setPositive(&c.Timeout, "WithTimeout", d) }
+}
+
+// WithMaxQueueWait bounds how long a request waits for its turn (see
+// Client.MaxWait).
+func WithMaxQueueWait(d time.Duration) Setting {
+	return func(c *Client) error { return setPositive(&c.MaxWait, "WithMaxQueueWait", d) }
+}
+
+// WithRetries sets how often a failed GET is tried again and the first
+// pause between tries, which doubles per try: 0 to 10 tries and a
+// non-negative pause.
+func WithRetries(n int, first time.Duration) Setting {
+	return func(c *Client) error { return c.Retry.set(n, first) }
+}
+
+// WithClock sets the clock every wait is taken on and every panel time is
+// read against: in tests, a hand-moved one (internal/manualclock).
+func WithClock(clk clock.Clock) Setting {
+	return func(c *Client) error {
+		if clk == nil {
+			return errors.New("WithClock: the clock is nil")
+		}
+		c.Clock = clk
+		return nil
+	}
+}
+
+// setPositive stores a duration that only makes sense when positive (a
+// timeout, a queue wait); option names it in the error.
+func setPositive(dst *time.Duration, option string, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("%s: %s: use a positive duration", option, d)
 	}
 	*dst = d
 	return nil
+}
+
+// Bearer is the Auth of a panel that takes one fixed token: sent as
+// "Bearer <token>" on every request, with nothing to renew.
+func Bearer(token string) func(context.Context, *http.Request) (func() bool, error) {
+	return func(_ context.Context, req *http.Request) (func() bool, error) {
+		req.Header.Set("Authorization", "Bearer "+token)
+		return nil, nil
+	}
 }
 
 // BaseURL reads the API address an owner configured ("" for def, the

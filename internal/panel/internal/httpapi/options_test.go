@@ -1,31 +1,58 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/panelbot/panelbot/internal/manualclock"
 )
 
-func TestSetHTTPClientCopies(t *testing.T) {
-	var dst *http.Client
-	assert.EqualError(t, SetHTTPClient(&dst, nil), "WithHTTPClient: the HTTP client is nil")
-	assert.Nil(t, dst)
+func TestWithHTTPClientCopies(t *testing.T) {
+	var c Client
+	assert.EqualError(t, WithHTTPClient(nil)(&c), "WithHTTPClient: the HTTP client is nil")
+	assert.Nil(t, c.hc)
 	mine := &http.Client{Timeout: time.Second}
-	require.NoError(t, SetHTTPClient(&dst, mine))
-	dst.CheckRedirect = NoRedirects
+	require.NoError(t, WithHTTPClient(mine)(&c))
 	assert.Nil(t, mine.CheckRedirect, "the caller's client is left as it was")
-	assert.Equal(t, time.Second, dst.Timeout)
+	assert.NotNil(t, c.hc.CheckRedirect, "the copy refuses redirects")
+	assert.Equal(t, time.Second, c.hc.Timeout)
 }
 
-func TestSetPositive(t *testing.T) {
-	d := time.Minute
-	assert.EqualError(t, SetPositive(&d, "WithTimeout", 0), "WithTimeout: 0s: use a positive duration")
-	assert.Equal(t, time.Minute, d, "a refused value is not stored")
-	require.NoError(t, SetPositive(&d, "WithTimeout", time.Second))
-	assert.Equal(t, time.Second, d)
+func TestPositiveSettings(t *testing.T) {
+	c := Client{Timeout: time.Minute, MaxWait: time.Minute}
+	assert.EqualError(t, WithTimeout(0)(&c), "WithTimeout: 0s: use a positive duration")
+	assert.EqualError(t, WithMaxQueueWait(-time.Second)(&c), "WithMaxQueueWait: -1s: use a positive duration")
+	assert.Equal(t, time.Minute, c.Timeout, "a refused value is not stored")
+	require.NoError(t, WithTimeout(time.Second)(&c))
+	require.NoError(t, WithMaxQueueWait(2*time.Second)(&c))
+	assert.Equal(t, time.Second, c.Timeout)
+	assert.Equal(t, 2*time.Second, c.MaxWait)
+	assert.Error(t, WithRetries(11, 0)(&c))
+	require.NoError(t, WithRetries(3, time.Second)(&c))
+	assert.Equal(t, 3, c.Retry.Tries)
+}
+
+func TestWithClock(t *testing.T) {
+	var c Client
+	assert.EqualError(t, WithClock(nil)(&c), "WithClock: the clock is nil")
+	assert.WithinDuration(t, time.Now(), c.Now(), time.Minute, "nil is the wall clock")
+	clk := manualclock.New(time.Unix(42, 0))
+	require.NoError(t, WithClock(clk)(&c))
+	assert.Equal(t, time.Unix(42, 0), c.Now())
+}
+
+func TestBearer(t *testing.T) {
+	req, err := http.NewRequest(http.MethodGet, "http://x/", nil)
+	require.NoError(t, err)
+	renew, err := Bearer("s3cr3t")(context.Background(), req)
+	require.NoError(t, err)
+	assert.Nil(t, renew, "a fixed token has nothing to renew")
+	assert.Equal(t, "Bearer s3cr3t", req.Header.Get("Authorization"))
 }
 
 func TestBaseURL(t *testing.T) {

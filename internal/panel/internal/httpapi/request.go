@@ -55,9 +55,9 @@ func readBody(resp *http.Response, limit int) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 }
 
-// stripURL returns the cause of a *url.Error, whose text repeats the full
+// StripURL returns the cause of a *url.Error, whose text repeats the full
 // URL: error text names a path at most.
-func stripURL(err error) error {
+func StripURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err
@@ -65,10 +65,10 @@ func stripURL(err error) error {
 	return err
 }
 
-// NoRedirects is a CheckRedirect that hands the redirect back instead of
+// noRedirects is a CheckRedirect that hands the redirect back instead of
 // following it: the credential must not follow one to another host, and a
 // redirect means the configured URL is not the API's address.
-func NoRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // looksHTML says an answer is a web page (a dashboard, a proxy's error, a
 // login form, a maintenance page) rather than the API's JSON.

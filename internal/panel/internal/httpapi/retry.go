@@ -27,9 +27,9 @@ type Retrier struct {
 	MaxRetryAfter time.Duration
 }
 
-// Set is the body of a client's WithRetries option: it refuses counts a
-// user could not mean, and a negative pause. The pause doubles per try.
-func (p *Retrier) Set(n int, first time.Duration) error {
+// set is the body of WithRetries: it refuses counts a user could not mean,
+// and a negative pause. The pause doubles per try.
+func (p *Retrier) set(n int, first time.Duration) error {
 	if n < 0 || n > 10 || first < 0 {
 		return fmt.Errorf("WithRetries: %d tries after %s: use 0 to 10 and a non-negative pause", n, first)
 	}
@@ -42,6 +42,9 @@ func (p *Retrier) Set(n int, first time.Duration) error {
 func (p Retrier) do(ctx context.Context, clk clock.Clock, method string, send func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := send()
+		if f, ok := err.(final); ok {
+			return f.err
+		}
 		if err == nil {
 			return nil
 		}

@@ -92,10 +92,10 @@ func TestRetrierReturnsTheFirstSuccess(t *testing.T) {
 
 func TestRetrierSetRefusesNonsense(t *testing.T) {
 	var p Retrier
-	assert.EqualError(t, p.Set(-1, 0), "WithRetries: -1 tries after 0s: use 0 to 10 and a non-negative pause")
-	assert.Error(t, p.Set(11, 0))
-	assert.Error(t, p.Set(1, -time.Second))
-	require.NoError(t, p.Set(3, time.Second))
+	assert.EqualError(t, p.set(-1, 0), "WithRetries: -1 tries after 0s: use 0 to 10 and a non-negative pause")
+	assert.Error(t, p.set(11, 0))
+	assert.Error(t, p.set(1, -time.Second))
+	require.NoError(t, p.set(3, time.Second))
 	assert.Equal(t, Retrier{Tries: 3, Backoff: backoff.Policy{Base: time.Second, Max: 8 * time.Second}}, p)
 }
 
