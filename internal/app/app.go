@@ -178,6 +178,8 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs}
+	b.gatewayCtx, b.stopReconnect = context.WithCancel(context.Background())
+	s.AddHandler(b.onDisconnect)
 	if len(specs) > 0 {
 		hub, err := console.NewHub(s, console.WithLogger(log), console.WithMemoryCap(cfg.RelayMemoryKB<<10, 0),
 			console.WithDataDir(cfg.DataDir), console.WithSpillCap(int64(cfg.RelayDiskCapMB)<<20))

@@ -47,9 +47,15 @@ type bot struct {
 	relays *relays
 	specs  []relaySpec
 
-	mu       sync.Mutex
-	closing  bool
-	inflight sync.WaitGroup
+	mu           sync.Mutex
+	closing      bool
+	reconnecting bool
+	inflight     sync.WaitGroup
+
+	// gatewayCtx ends the gateway's reconnect loop (gateway.go) at shutdown.
+	gatewayCtx    context.Context
+	stopReconnect context.CancelFunc
+	gateway       sync.WaitGroup
 }
 
 // newSession builds a discordgo session whose REST calls go to the configured
@@ -61,7 +67,8 @@ func newSession(cfg config.Config, next http.RoundTripper, intents discordgo.Int
 	}
 	s.Client = &http.Client{Transport: newAPITransport(cfg.DiscordAPIURL, next), Timeout: discordHTTPTimeout}
 	s.Identify.Intents = intents
-	s.ShouldReconnectOnError = true
+	// The bot reconnects the gateway itself: see gateway.go.
+	s.ShouldReconnectOnError = false
 	s.ShouldRetryOnRateLimit = true
 	s.StateEnabled = false
 	// discordgo prints to the standard logger; its debug level would dump
@@ -159,13 +166,7 @@ func (b *bot) shutdown(stopRelays context.CancelFunc) {
 	if b.relays != nil {
 		b.relays.stop()
 	}
-	// discordgo's heartbeat goroutine reconnects when its write fails, and
-	// a write racing Close fails: without this the bot could dial again
-	// after shutting down.
-	b.session.ShouldReconnectOnError = false
-	if err := b.session.Close(); err != nil {
-		b.log.Warn("closing the gateway", "err", err)
-	}
+	b.stopGateway()
 }
 
 // waitFor reports whether done closed within d.
