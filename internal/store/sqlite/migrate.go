@@ -93,6 +93,11 @@ var migrations = []string{
 		lines      TEXT NOT NULL,
 		updated_at INTEGER NOT NULL
 	);`,
+	// 2: one row that /healthz rewrites to prove the file takes writes.
+	`CREATE TABLE health (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		at INTEGER NOT NULL
+	);`,
 }
 
 // migrate brings the schema up to len(steps) (the bot passes migrations),
@@ -136,3 +141,6 @@ func migrateStep(ctx context.Context, db *sql.DB, steps []string) (done bool, er
 	}
 	return false, nil
 }
+
+// SchemaVersion is the schema this binary writes: the number of migrations.
+func SchemaVersion() int { return len(migrations) }

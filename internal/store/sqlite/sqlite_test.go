@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,7 +67,7 @@ func TestPragmas(t *testing.T) {
 	require.NoError(t, db.QueryRow("PRAGMA user_version").Scan(&version))
 	assert.Equal(t, "wal", mode, "WAL is a property of the file")
 	assert.Equal(t, 0x70626f74, app)
-	assert.Equal(t, 1, version)
+	assert.Equal(t, sqlite.SchemaVersion(), version)
 }
 
 // TestReopenKeepsDataAndIsIdempotent: a closed store reopens with its data
@@ -87,7 +88,7 @@ func TestReopenKeepsDataAndIsIdempotent(t *testing.T) {
 		require.NoError(t, s.Close())
 		info, err := sqlite.Check(ctx, dir)
 		require.NoError(t, err)
-		assert.Equal(t, 1, info.Version)
+		assert.Equal(t, sqlite.SchemaVersion(), info.Version)
 	}
 }
 
@@ -114,7 +115,16 @@ func TestCheck(t *testing.T) {
 	info, err = sqlite.Check(ctx, dir)
 	require.NoError(t, err, "beside an open store")
 	assert.True(t, info.Exists)
-	assert.Equal(t, 1, info.Version)
+	assert.Equal(t, sqlite.SchemaVersion(), info.Version)
 	assert.Positive(t, info.Bytes)
-	assert.Contains(t, info.String(), s.Path()+": schema version 1 of 1")
+	assert.Contains(t, info.String(), fmt.Sprintf("%s: schema version %d of %d", s.Path(), sqlite.SchemaVersion(), sqlite.SchemaVersion()))
+}
+
+func TestPingWrites(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, s.Ping(t.Context()))
+	require.NoError(t, s.Ping(t.Context()), "twice: the row is rewritten")
+	require.NoError(t, s.Close())
+	assert.Error(t, s.Ping(t.Context()), "a closed store is not healthy")
 }
