@@ -151,9 +151,14 @@ func (s *sender) count(f func(*Stats)) {
 // re-send after a 502 (sending again is decided here, by the same rules
 // for every failure).
 func (s *sender) send(ctx context.Context, m *outMsg, a *attempt) error {
+	release, err := s.hub.reserveUpload(ctx, m)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.postTimeout)
 	defer cancel()
-	_, err := s.hub.post.ChannelMessageSendComplex(s.channelID, m.payload(), discordgo.WithContext(ctx),
+	_, err = s.hub.post.ChannelMessageSendComplex(s.channelID, m.payload(), discordgo.WithContext(ctx),
 		discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0), s.hub.pace.option(a))
 	return err
 }

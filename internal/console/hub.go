@@ -1,6 +1,8 @@
 package console
 
 import (
+	"golang.org/x/sync/semaphore"
+
 	"context"
 	"fmt"
 	"sync"
@@ -34,6 +36,8 @@ type Hub struct {
 	uploads  map[string]int64 // upload limit per channel, looked up once
 	spills   uint64           // names spill files uniquely
 	wg       sync.WaitGroup
+
+	uploadMem *semaphore.Weighted // bytes of attachments being uploaded
 }
 
 type hubEntry struct {
@@ -57,7 +61,8 @@ func NewHub(p Poster, opts ...Option) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{post: p, cfg: cfg, pace: newPace(cfg.clock, cfg.globalRate), senders: make(map[string]*hubEntry),
-		draining: make(map[*sender]bool), done: make(map[string]Stats), uploads: make(map[string]int64)}
+		draining: make(map[*sender]bool), done: make(map[string]Stats), uploads: make(map[string]int64),
+		uploadMem: semaphore.NewWeighted(cfg.uploadBudget)}
 	if cfg.dataDir != "" {
 		dir, err := spillDir(cfg.dataDir)
 		if err != nil {

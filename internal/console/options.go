@@ -26,6 +26,9 @@ const (
 	// costs a flood a tenth of its channel, and a quiet console's line is
 	// still shown well within a second.
 	DefaultFirstLinger = 150 * time.Millisecond
+	// DefaultUploadBudget bounds the attachments uploaded at once by all
+	// channels (see WithUploadBudget).
+	DefaultUploadBudget = 32 << 20
 	// DefaultSpillCap bounds one channel's spill file (64 MiB).
 	DefaultSpillCap = 64 << 20
 	// DefaultGlobalRate is the hub's pace across all channels, a little
@@ -53,6 +56,7 @@ type config struct {
 	silent        bool
 	dataDir       string // "" keeps everything in memory
 	spillCap      int64
+	uploadBudget  int64
 	globalRate    float64
 	backoff       backoff.Policy
 	clock         clock.Clock
@@ -63,7 +67,7 @@ func defaultConfig() config {
 	return config{
 		maxBytes: DefaultMaxBytes, foldAfter: DefaultFoldAfter, postTimeout: DefaultPostTimeout,
 		drainTimeout: DefaultDrainTimeout, linger: DefaultLinger, firstLinger: -1,
-		silent: true, spillCap: DefaultSpillCap, globalRate: DefaultGlobalRate, backoff: DefaultBackoff(),
+		silent: true, spillCap: DefaultSpillCap, uploadBudget: DefaultUploadBudget, globalRate: DefaultGlobalRate, backoff: DefaultBackoff(),
 		clock: clock.Real{}, log: slog.New(slog.DiscardHandler),
 	}
 }
@@ -90,6 +94,12 @@ func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir }
 // 64 MiB, at least 1 MiB). Past it, lines are dropped and the channel is
 // told how many.
 func WithSpillCap(bytes int64) Option { return func(c *config) { c.spillCap = bytes } }
+
+// WithUploadBudget bounds the bytes of attachments all the hub's channels
+// upload at once (default 32 MiB, at least 1 MiB): discordgo holds each
+// upload whole in memory, and channels draining spilled backlogs take turns
+// within the budget. An attachment larger than the budget waits for all of it.
+func WithUploadBudget(bytes int64) Option { return func(c *config) { c.uploadBudget = bytes } }
 
 // WithGlobalPace sets how many requests per second all the hub's channels
 // send together (default 45, at most Discord's global 50).
@@ -163,6 +173,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("console linger %s / first linger %s: use 0 to 5s and 0 to 1s", c.linger, c.firstLinger)
 	case c.spillCap < 1<<20 || c.spillCap > 1<<40:
 		return fmt.Errorf("console spill cap %d bytes (RELAY_DISK_CAP_MB): use at least 1 MiB", c.spillCap)
+	case c.uploadBudget < 1<<20:
+		return fmt.Errorf("console upload budget %d bytes: use at least 1 MiB (default 32 MiB)", c.uploadBudget)
 	case c.globalRate < 1 || c.globalRate > 50:
 		return fmt.Errorf("console global pace %g/s: use between 1 and Discord's 50", c.globalRate)
 	case c.backoff.Base <= 0 || c.backoff.Max < c.backoff.Base:

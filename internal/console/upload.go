@@ -75,3 +75,18 @@ func (h *Hub) lookUp(ctx context.Context, gl guildLooker, channelID string) int6
 	}
 	return uploadFor(g.PremiumTier)
 }
+
+// reserveUpload waits until the hub's upload budget has room for m's
+// attachment. discordgo builds a whole multipart body in memory, so without
+// a bound a hundred channels each draining a spilled backlog could hold a
+// gigabyte of uploads at once; with it they take turns.
+func (h *Hub) reserveUpload(ctx context.Context, m *outMsg) (release func(), err error) {
+	if m.file == nil {
+		return func() {}, nil
+	}
+	n := min(m.file.size()+uploadRoom, h.cfg.uploadBudget)
+	if err := h.uploadMem.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() { h.uploadMem.Release(n) }, nil
+}

@@ -147,7 +147,8 @@ func BenchmarkWingsRelayMemory(b *testing.B) {
 			select {
 			case <-sample.C:
 				rss, hwm := memory()
-				b.Logf("t=%3.0fs rss %.1f MB peak %.1f MB", time.Since(start).Seconds(), rss, hwm)
+				// To standard error: a benchmark's log keeps only its first lines.
+				fmt.Fprintf(os.Stderr, "t=%3.0fs rss %.1f MB peak %.1f MB\n", time.Since(start).Seconds(), rss, hwm)
 			case <-end:
 				break loop
 			}
