@@ -110,8 +110,9 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 	if err != nil {
 		return err
 	}
+	defer b.memory.close()
 	// Listening before the gateway connects lets /healthz say it is not yet.
-	srv, err := startMetrics(opts, cfg, m, log)
+	srv, err := startMetrics(opts, cfg, m, b.memory.store, log)
 	if err != nil {
 		return err
 	}
@@ -135,6 +136,7 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 	if b.relays != nil {
 		b.relays.start(relayCtx, b.specs)
 	}
+	b.memory.run(relayCtx)
 	log.Info("bot ready", "panels", len(file.Panels), "relays", len(b.specs), "guild", cfg.GuildID)
 	if opts.Ready != nil {
 		opts.Ready()
@@ -157,6 +159,25 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	mem, err := openMemory(context.Background(), cfg, ps.registry, log, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	b, err := assemble(opts, cfg, file, log, m, policy, board, ps)
+	if err != nil {
+		mem.close()
+		return nil, err
+	}
+	b.memory = mem
+	if b.relays != nil {
+		b.relays.tails = mem.store
+	}
+	return b, nil
+}
+
+// assemble builds the router, the session and the relays around panels.
+func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
+	policy *acl.Policy, board *statsBoard, ps *panels) (*bot, error) {
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
 		Observer: routerObserver(m),

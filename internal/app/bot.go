@@ -45,6 +45,8 @@ type bot struct {
 
 	// relays stream consoles into channels; nil when none is configured.
 	relays *relays
+	// memory is the store and the watcher (memory.go).
+	memory *memory
 	specs  []relaySpec
 
 	mu           sync.Mutex

@@ -12,6 +12,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/panel"
+	"github.com/panelbot/panelbot/internal/store/sqlite"
 )
 
 // checkTimeout bounds each probe of `bot check`.
@@ -29,12 +30,25 @@ func check(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 		return cfgErr
 	}
 	fmt.Fprintf(w, "config:  OK (%s)\n", aclSummary(cfg, anyoneMayAct(cfg, file)))
-	ok := checkPanels(ctx, w, file, opts.Now)
+	ok := checkStore(ctx, w, cfg)
+	ok = checkPanels(ctx, w, file, opts.Now) && ok
 	ok = checkDiscord(w, cfg, opts.Transport) && ok
 	if !ok {
 		return ErrCheckFailed
 	}
 	return nil
+}
+
+// checkStore inspects DATA_DIR and the store in it as the bot would open
+// them, changing nothing.
+func checkStore(ctx context.Context, w io.Writer, cfg config.Config) bool {
+	info, err := sqlite.Check(ctx, cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(w, "store:   FAILED: %v\n", err)
+		return false
+	}
+	fmt.Fprintf(w, "store:   OK: %s\n", info)
+	return true
 }
 
 // checkPanels lists the servers of every panel, in the configured order.

@@ -55,6 +55,7 @@ type bot struct {
 	metrics string
 	stop    context.CancelFunc
 	done    chan error
+	env     map[string]string
 
 	stopOnce sync.Once
 }
@@ -126,13 +127,21 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	for k, v := range st.env {
 		env[k] = v
 	}
-	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, done: make(chan error, 1)}
+	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env}
+	b.launch(t)
+	t.Cleanup(func() { b.shutdown(t) })
+	return b
+}
+
+// launch runs app.Run in the background and waits until it is ready.
+func (b *bot) launch(t testing.TB) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	b.stop = cancel
+	b.stop, b.done, b.stopOnce = cancel, make(chan error, 1), sync.Once{}
 	ready := make(chan struct{})
 	go func() {
 		b.done <- app.Run(ctx, app.Options{
-			Args: []string{"run"}, Getenv: func(k string) string { return env[k] },
+			Args: []string{"run"}, Getenv: func(k string) string { return b.env[k] },
 			Stderr: b.logs, Ready: func() { close(ready) },
 			MetricsReady: func(addr string) { b.metrics = addr },
 		})
@@ -144,8 +153,14 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("bot not ready after 10 s\nlogs:\n%s", b.logs)
 	}
-	t.Cleanup(func() { b.shutdown(t) })
-	return b
+}
+
+// restart stops the bot as SIGTERM would and runs it again on the same
+// DATA_DIR, fake Discord and simulators.
+func (b *bot) restart(t testing.TB) {
+	t.Helper()
+	b.shutdown(t)
+	b.launch(t)
 }
 
 // shutdown stops the bot as SIGTERM would and checks it exits cleanly and

@@ -80,7 +80,7 @@ func TestCheckReportsEachPart(t *testing.T) {
 	sim := pterosim.New(t, pterosim.WithServers(pterosim.ServerSpec{Identifier: survivalID, Name: "Survival"}))
 	env := map[string]string{
 		"DISCORD_TOKEN": botToken, "DISCORD_API_URL": dc.APIBase(),
-		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(),
+		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(), "DATA_DIR": filepath.Join(t.TempDir(), "data"),
 	}
 	var out bytes.Buffer
 	err := app.Run(context.Background(), app.Options{Args: []string{"check"}, Getenv: mapEnv(env), Stdout: &out})
@@ -89,6 +89,9 @@ func TestCheckReportsEachPart(t *testing.T) {
 	assert.Contains(t, out.String(), "WARNING: nobody may start or stop servers")
 	assert.Contains(t, out.String(), "panel:   OK: main pterodactyl, 1 servers visible")
 	assert.Contains(t, out.String(), "discord: OK")
+	assert.Contains(t, out.String(), "store:   OK: "+filepath.Join(env["DATA_DIR"], "panelbot.db")+": not there yet, created at start")
+	_, err = os.Stat(env["DATA_DIR"])
+	assert.True(t, os.IsNotExist(err), "check creates nothing")
 
 	env["PANEL_API_KEY"] = "ptlc_wrongwrongwrongwrong"
 	env["DISCORD_TOKEN"] = "MTAw.wrong.token"

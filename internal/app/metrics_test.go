@@ -46,7 +46,10 @@ func TestMetricsScrapedOverHTTP(t *testing.T) {
 		assert.Equal(t, 1.0, value(fams, "panelbot_interaction_first_callback_seconds", "command", cmd), cmd)
 	}
 	assert.GreaterOrEqual(t, value(fams, "panelbot_panel_requests_total", "panel", "main", "op", "servers", "outcome", "ok"), 1.0)
-	assert.Equal(t, 1.0, value(fams, "panelbot_panel_requests_total", "panel", "main", "op", "resources", "outcome", "ok"))
+	// /status's, and the watcher's first round (dashboards, alerts and the
+	// history share it), unless /status came within the cache's 5 s of it.
+	resources := value(fams, "panelbot_panel_requests_total", "panel", "main", "op", "resources", "outcome", "ok")
+	assert.True(t, resources == 1 || resources == 2, "resources requests: %v", resources)
 	assert.Equal(t, 1.0, value(fams, "panelbot_discord_rate_limited_total", "scope", "user"))
 	assert.Equal(t, 1.0, value(fams, "panelbot_discord_gateway_connected"))
 	assert.Zero(t, value(fams, "panelbot_panel_rate_limited_total", "panel", "main"))

@@ -19,6 +19,7 @@ import (
 	"github.com/panelbot/panelbot/internal/console/wings"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/shardlyn"
+	"github.com/panelbot/panelbot/internal/store"
 )
 
 // resolveBackoff bounds the wait between attempts to find a relayed server
@@ -73,6 +74,8 @@ type relays struct {
 	// audit records commands typed in relay channels next to /cmd's.
 	audit func(ctx context.Context, m *discordgo.MessageCreate, serverKey, command string, err error)
 	log   *slog.Logger
+	// tails keeps each relayed server's last lines across restarts.
+	tails store.ConsoleTails
 	// shared counts the relays per channel: lines are labelled with their
 	// server only where several share a channel.
 	shared map[string]int
@@ -94,6 +97,45 @@ func (rs *relays) start(ctx context.Context, specs []relaySpec) {
 	}
 }
 
+// tailEvery is how often a relay's last lines are saved: each save is one
+// synced write, and a crash loses at most this much alignment (the replay
+// then repeats what it cannot prove was relayed: a few duplicate lines
+// rather than a gap).
+const tailEvery = 30 * time.Second
+
+// loadTail reads what the server's relay sent before the bot restarted.
+func (rs *relays) loadTail(ctx context.Context, key string, log *slog.Logger) []string {
+	if rs.tails == nil {
+		return nil
+	}
+	lines, err := rs.tails.FindConsoleTail(ctx, key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		log.Warn("console relay: the lines relayed before the restart cannot be read; starting afresh", "err", err)
+	}
+	return lines
+}
+
+// keepTail saves the relay's last lines every tailEvery until ctx ends
+// (run saves them once more when the relay has stopped), so that a restart
+// relays only what is new.
+func (rs *relays) keepTail(ctx context.Context, key string, r *console.Relay, log *slog.Logger) {
+	for backoff.Sleep(ctx, clock.Real{}, tailEvery) == nil {
+		rs.saveTail(ctx, key, r, log)
+	}
+}
+
+func (rs *relays) saveTail(ctx context.Context, key string, r *console.Relay, log *slog.Logger) {
+	tail := r.Tail(console.TailLines)
+	if rs.tails == nil || len(tail) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := rs.tails.ReplaceConsoleTail(ctx, key, tail, time.Now()); err != nil {
+		log.Warn("console relay: its last lines were not saved", "err", err)
+	}
+}
+
 // stop waits for the relays (their context already cancelled) and for the
 // channel senders to post what they hold.
 func (rs *relays) stop() {
@@ -107,7 +149,7 @@ func (rs *relays) run(ctx context.Context, spec relaySpec) {
 	if err != nil {
 		return
 	}
-	r, err := rs.newRelay(t, spec)
+	r, err := rs.newRelay(t, spec, rs.loadTail(ctx, t.Key(), log))
 	if err != nil {
 		log.Error("console relay cannot start", "err", err)
 		return
@@ -115,10 +157,14 @@ func (rs *relays) run(ctx context.Context, spec relaySpec) {
 	rs.register(spec.channelID, r)
 	defer rs.unregister(spec.channelID, r)
 	log.Info("console relay started", "server", t.Key())
+	saved := make(chan struct{})
+	go func() { defer close(saved); rs.keepTail(ctx, t.Key(), r, log) }()
 	if err := r.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		// The source has told the channel why; the log keeps the chain.
 		log.Error("console relay stopped for good", "err", err)
 	}
+	<-saved
+	rs.saveTail(ctx, t.Key(), r, log) // what the relay ended with
 }
 
 // resolve finds the relayed server, retrying with backoff while the panel
@@ -180,7 +226,7 @@ func (rs *relays) onMessage(ctx context.Context) func(*discordgo.Session, *disco
 
 // newRelay builds the console source the panel kind speaks and the relay
 // around it.
-func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, error) {
+func (rs *relays) newRelay(t panel.Target, spec relaySpec, tail []string) (*console.Relay, error) {
 	raw := rs.panels.raw[t.Panel]
 	opts := []console.RelayOption{console.WithRelayLogger(rs.log)}
 	if rs.shared[spec.channelID] > 1 {
@@ -189,7 +235,7 @@ func (rs *relays) newRelay(t panel.Target, spec relaySpec) (*console.Relay, erro
 	var src console.Source
 	switch c := raw.(type) {
 	case panel.SocketCredentialer:
-		w, err := wings.New(c, t.Server.ID, rs.panels.urls[t.Panel], wings.WithLogger(rs.log))
+		w, err := wings.New(c, t.Server.ID, rs.panels.urls[t.Panel], wings.WithLogger(rs.log), wings.WithTail(tail))
 		if err != nil {
 			return nil, err
 		}

@@ -29,11 +29,11 @@ func newMetrics(cfg config.Config) *telemetry.Metrics {
 
 // startMetrics serves /healthz and /metrics on METRICS_ADDR. The bot keeps
 // no store yet, so /healthz checks the gateway alone.
-func startMetrics(opts Options, cfg config.Config, m *telemetry.Metrics, log *slog.Logger) (*telemetry.Server, error) {
+func startMetrics(opts Options, cfg config.Config, m *telemetry.Metrics, st telemetry.Pinger, log *slog.Logger) (*telemetry.Server, error) {
 	if m == nil {
 		return nil, nil
 	}
-	srv, err := telemetry.Listen(cfg.MetricsAddr, m.Handler(nil), log)
+	srv, err := telemetry.Listen(cfg.MetricsAddr, m.Handler(st), log)
 	if err != nil {
 		return nil, &config.Error{Var: config.EnvMetricsAddr, Problem: fmt.Sprintf("cannot listen there (%v): pick a free port or another address", err)}
 	}

@@ -43,8 +43,13 @@ type Relay struct {
 	latest   panel.Resources
 	latestAt time.Time
 	has      bool
-	posted   panel.State // last status posted, to skip repeats after reconnects
+	posted   panel.State  // last status posted, to skip repeats after reconnects
+	tail     ring[string] // the last TailLines raw lines relayed
 }
+
+// TailLines is how many of the last relayed lines a Relay keeps: what a
+// restart's replay is aligned with, and what an alert attaches.
+const TailLines = 150
 
 // RelayOption configures a Relay.
 type RelayOption func(*Relay)
@@ -150,6 +155,19 @@ func (r *Relay) Latest() (panel.Resources, time.Time, bool) {
 	return r.latest, r.latestAt, r.has
 }
 
+// Tail returns up to n of the last lines relayed, oldest first, as the
+// node sent them.
+func (r *Relay) Tail(n int) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n = min(n, r.tail.len())
+	out := make([]string, 0, n)
+	for i := r.tail.len() - n; i < r.tail.len(); i++ {
+		out = append(out, *r.tail.at(i))
+	}
+	return out
+}
+
 // Run relays until ctx is cancelled or the source fails for good, and
 // returns the source's error. The channel's sender outlives Run only to
 // drain (see Hub).
@@ -170,7 +188,16 @@ type relaySink struct {
 	s *sender
 }
 
-func (k relaySink) Line(text string)   { k.s.addLine(k.r.labelled(text)) }
+// Line posts a console line and keeps it in the relay's tail.
+func (k relaySink) Line(text string) {
+	k.r.mu.Lock()
+	k.r.tail.push(text)
+	if k.r.tail.len() > TailLines {
+		k.r.tail.pop()
+	}
+	k.r.mu.Unlock()
+	k.s.addLine(k.r.labelled(text))
+}
 func (k relaySink) Notice(text string) { k.s.addNotice(k.r.labelled(text)) }
 
 // Status posts a change of power state; the node repeats the state after

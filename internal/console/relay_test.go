@@ -432,3 +432,19 @@ func TestLabelFromAServerNameIsMadeSafe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "[mc] hello", r.labelled("hello"))
 }
+
+func TestTailKeepsTheLastRelayedLinesRaw(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, &recorder{}, nil)
+		for i := range TailLines + 10 {
+			h.src.in <- Event{Kind: KindLine, Text: fmt.Sprintf("\x1b[31mline %d", i)}
+		}
+		synctest.Wait()
+		tail := h.relay.Tail(TailLines + 50)
+		require.Len(t, tail, TailLines)
+		assert.Equal(t, "\x1b[31mline 10", tail[0], "as the node sent it, oldest first")
+		assert.Equal(t, fmt.Sprintf("\x1b[31mline %d", TailLines+9), tail[len(tail)-1])
+		assert.Len(t, h.relay.Tail(30), 30)
+		h.stop()
+	})
+}

@@ -91,7 +91,10 @@ func newHarness(t *testing.T, nodeOpts []wingssim.Option, opts ...Option) *harne
 	t.Helper()
 	node := wingssim.New(t, nodeOpts...)
 	h := &harness{t: t, node: node, creds: &nodeCreds{node: node}, sink: &recSink{}, done: make(chan error, 1)}
-	base := []Option{WithClock(node), WithLogger(slog.New(slog.DiscardHandler)),
+	// The replay hold runs on the node's hand-moved clock: the longest hold
+	// gives a replay crossing real sockets the most real time to arrive
+	// while a test moves the clock in steps.
+	base := []Option{WithClock(node), WithLogger(slog.New(slog.DiscardHandler)), WithHold(2 * time.Second),
 		WithBackoff(backoff.Policy{Base: time.Second, Max: 30 * time.Second, Jitter: 0.5})}
 	s, err := New(h.creds, uuid, node.Origin(), append(base, opts...)...)
 	require.NoError(t, err)

@@ -48,6 +48,7 @@ func (s *Stream) Stream(ctx context.Context, sink console.Sink) error {
 	}
 	defer s.running.Store(false)
 	r := &run{s: s, sink: sink, al: replay.New(s.backlog)}
+	r.al.Seed(s.seed)
 	return r.loop(ctx)
 }
 

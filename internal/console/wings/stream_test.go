@@ -150,10 +150,14 @@ func TestNodeRestartDenylist(t *testing.T) {
 	e := &emitter{h: h}
 	h.waitLine(e.next())
 	h.node.Advance(time.Minute) // the cached token is still usable
+	before := h.node.Auths(uuid)
 	h.node.Restart()
 	l := e.next()
-	took := h.advanceUntil(100*time.Millisecond, 3*time.Second, func() bool { return h.sink.has(l) })
+	// Streaming again: the node accepted a token once more (the cached one
+	// is denylisted, so a fresh one on the same socket).
+	took := h.advanceUntil(100*time.Millisecond, 3*time.Second, func() bool { return h.node.Auths(uuid) > before })
 	assert.LessOrEqual(t, took, 3*time.Second)
+	h.relayed(l)
 	h.relayed(e.next())
 	lines, _ := h.sink.got()
 	requireExactlyOnceInOrder(t, lines, "line ", 0, e.n-1)
@@ -307,5 +311,26 @@ func TestBusyServerThirtyLinesASecond(t *testing.T) {
 	_, _ = fmt.Sscanf(lines[len(lines)-1], "line %d", &last)
 	assert.Equal(t, gen.Lines(), last)
 	requireExactlyOnceInOrder(t, lines, "line ", first, last)
+	assert.Empty(t, notices)
+}
+
+// TestARestartRelaysOnlyWhatIsNew: with the lines relayed before a restart
+// (from the store), the first connection's replay is aligned with them.
+func TestARestartRelaysOnlyWhatIsNew(t *testing.T) {
+	var before []string
+	for i := range 100 {
+		before = append(before, fmt.Sprintf("line %d", i))
+	}
+	h := newHarness(t, nil, WithTail(before[:90]))
+	h.node.SetState(uuid, "running")
+	h.node.Emit(uuid, before...) // the node's log: 0…99; 0…89 were relayed before the restart
+	h.start()
+	h.waitConnected()
+	require.Eventually(t, func() bool { return h.node.ReplayedLines(uuid) >= 100 }, wait, tick, "the node replays its log")
+	e := &emitter{h: h, n: 100}
+	h.relayed(e.next())
+	lines, notices := h.sink.got()
+	requireExactlyOnceInOrder(t, lines, "line ", 90, 100)
+	assert.Equal(t, "line 90", lines[0], "nothing relayed twice")
 	assert.Empty(t, notices)
 }

@@ -63,6 +63,7 @@ type Stream struct {
 	backlog     int
 	hold        time.Duration
 	authTimeout time.Duration
+	seed        []string
 
 	running atomic.Bool
 	tok     *tokenCache
@@ -154,6 +155,16 @@ func WithAuthTimeout(d time.Duration) Option {
 			return errors.New("auth timeout must be positive")
 		}
 		s.authTimeout = d
+		return nil
+	}
+}
+
+// WithTail gives the lines relayed before the bot restarted (kept in its
+// store), oldest first: the first connection then asks the node for its
+// replay and relays only what is new.
+func WithTail(lines []string) Option {
+	return func(s *Stream) error {
+		s.seed = append([]string(nil), lines...)
 		return nil
 	}
 }
