@@ -95,8 +95,15 @@ func (s *Server) newMessageLocked(channelID string, body map[string]any, files [
 	}
 	s.messages[m.pub.ID] = m
 	s.order = append(s.order, m.pub.ID)
+	if s.cfg.noBodies && len(s.order) > keptWithoutBodies {
+		delete(s.messages, s.order[0])
+		s.order = s.order[1:]
+	}
 	return m
 }
+
+// keptWithoutBodies is how many messages WithoutBodies keeps, newest.
+const keptWithoutBodies = 1000
 
 func (s *Server) addFilesLocked(m *storedMsg, files []File) {
 	for _, f := range files {

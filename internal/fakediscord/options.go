@@ -216,9 +216,9 @@ type Clock = manualclock.Clock
 func NewClock(start time.Time) *Clock { return manualclock.New(start) }
 
 // WithoutBodies keeps what the bot sent only as metadata (route, status,
-// time, message ids, file names): bodies, contents and file data are
-// checked, then forgotten. For long benchmarks, whose memory must be the
-// bot's, not the recorder's.
+// time, message ids, file names), and only the newest 1000 messages:
+// bodies, contents and file data are checked, then forgotten. For long
+// benchmarks, whose memory must be the bot's, not the recorder's.
 func WithoutBodies() Option {
 	return func(c *config) error {
 		c.noBodies = true
