@@ -1,6 +1,10 @@
 package store
 
 import (
+	"strings"
+
+	"github.com/panelbot/panelbot/internal/trunc"
+
 	"errors"
 	"fmt"
 )
@@ -50,17 +54,10 @@ func (e *DataDirError) Is(target error) bool { return target == ErrDataDir }
 // oneLine keeps a cause (an integrity report may run to many lines) to one
 // short line, since the whole message must be one.
 func oneLine(s string) string {
-	const limit = 200
-	b := []rune(s)
-	out := make([]rune, 0, min(len(b), limit+1))
-	for _, r := range b {
-		if len(out) == limit {
-			return string(out) + "…"
-		}
+	return trunc.Runes(strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
-			r = ' '
+			return ' '
 		}
-		out = append(out, r)
-	}
-	return string(out)
+		return r
+	}, s), 201)
 }

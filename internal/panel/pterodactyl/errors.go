@@ -9,7 +9,6 @@ import (
 
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/internal/httpapi"
-	"github.com/panelbot/panelbot/internal/trunc"
 )
 
 // maxDetail bounds the panel's own explanation kept in an error.
@@ -161,14 +160,5 @@ func capWait(d time.Duration) time.Duration {
 // panel or proxy echoes the request.
 func (c *Client) scrub(s string) string { return httpapi.Scrub(s, c.key, "[redacted]") }
 
-// clip makes s one line (control characters become spaces, invalid UTF-8
-// "?") and bounds it to n characters and "…".
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
-	return trunc.Runes(s, n+1)
-}
+// clip is httpapi.Clip: one line, at most n characters and "…".
+func clip(s string, n int) string { return httpapi.Clip(s, n) }

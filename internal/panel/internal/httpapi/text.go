@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/panelbot/panelbot/internal/trunc"
+
 	"math"
 	"strconv"
 	"strings"
@@ -18,24 +20,17 @@ func Scrub(s, secret, mask string) string {
 	return strings.ReplaceAll(s, secret, mask)
 }
 
-// Clip bounds s to n bytes, cut on a rune boundary with "…" added, and
-// turns control characters into spaces, so that a hostile answer can
-// neither flood the log nor forge lines in it.
+// Clip makes s one line of valid text (control characters become spaces,
+// invalid UTF-8 "?") and bounds it to n characters and "…", so that a
+// hostile answer can neither flood the log nor forge lines in it.
 func Clip(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
+	}, strings.ToValidUTF8(s, "?"))
+	return trunc.Runes(s, n+1)
 }
 
 // Per says a rate-limit window in a user's words: "per minute", "per

@@ -14,7 +14,8 @@ func TestClipBoundsAndCleans(t *testing.T) {
 	assert.Equal(t, "a b", Clip("a\nb", 10))
 	got := Clip(strings.Repeat("é", 10), 5)
 	require.True(t, strings.HasSuffix(got, "…"))
-	assert.Equal(t, "éé…", got, "never cuts a rune in half")
+	assert.Equal(t, "ééééé…", got, "n characters, never half a rune (the one rune-safe truncation)")
+	assert.Equal(t, "a?b", Clip("a\xffb", 10), "invalid UTF-8 becomes ?")
 	assert.Equal(t, "a b c", Clip("a\u0085b\x7fc", 10), "C1 controls and DEL too")
 }
 
