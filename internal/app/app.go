@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/alert"
 	"github.com/panelbot/panelbot/internal/commands"
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/console"
@@ -42,6 +43,9 @@ type Options struct {
 	// /metrics listen on (the port chosen, for METRICS_ADDR=host:0), once
 	// they do.
 	MetricsReady func(addr string)
+	// WatchRound, when set, is handed the watcher's Round at start, so
+	// tests can run a round without waiting DASHBOARD_INTERVAL.
+	WatchRound func(round func(ctx context.Context) error)
 }
 
 // ErrUsage is returned for an unknown subcommand.
@@ -163,7 +167,8 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	b, err := assemble(opts, cfg, file, log, m, policy, board, ps)
+	powers := alert.NewPowers()
+	b, err := assemble(opts, cfg, file, log, m, policy, board, ps, powers)
 	if err != nil {
 		mem.close()
 		return nil, err
@@ -172,15 +177,22 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	if b.relays != nil {
 		b.relays.tails = mem.store
 	}
+	if err := b.startAlerts(cfg, file, powers); err != nil {
+		mem.close()
+		return nil, err
+	}
+	if opts.WatchRound != nil {
+		opts.WatchRound(mem.watcher.Round)
+	}
 	return b, nil
 }
 
 // assemble builds the router, the session and the relays around panels.
 func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
-	policy *acl.Policy, board *statsBoard, ps *panels) (*bot, error) {
+	policy *acl.Policy, board *statsBoard, ps *panels, powers commands.PowerNoter) (*bot, error) {
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
-		Observer: routerObserver(m),
+		Observer: routerObserver(m), Powers: powers,
 	})
 	if err != nil {
 		return nil, err

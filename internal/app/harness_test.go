@@ -58,6 +58,9 @@ type bot struct {
 	env     map[string]string
 
 	stopOnce sync.Once
+	// round runs one watcher round of the running bot (Options.WatchRound).
+	roundMu sync.Mutex
+	round   func(ctx context.Context) error
 }
 
 type setup struct {
@@ -144,6 +147,11 @@ func (b *bot) launch(t testing.TB) {
 			Args: []string{"run"}, Getenv: func(k string) string { return b.env[k] },
 			Stderr: b.logs, Ready: func() { close(ready) },
 			MetricsReady: func(addr string) { b.metrics = addr },
+			WatchRound: func(r func(context.Context) error) {
+				b.roundMu.Lock()
+				b.round = r
+				b.roundMu.Unlock()
+			},
 		})
 	}()
 	select {

@@ -82,6 +82,7 @@ type relays struct {
 
 	mu        sync.Mutex
 	byChannel map[string][]*console.Relay
+	byKey     map[string]*console.Relay // by server key, for the alerts (alerts.go)
 	wg        sync.WaitGroup
 }
 
@@ -156,6 +157,8 @@ func (rs *relays) run(ctx context.Context, spec relaySpec) {
 	}
 	rs.register(spec.channelID, r)
 	defer rs.unregister(spec.channelID, r)
+	rs.keyed(t.Key(), r)
+	defer rs.keyed(t.Key(), nil)
 	log.Info("console relay started", "server", t.Key())
 	saved := make(chan struct{})
 	go func() { defer close(saved); rs.keepTail(ctx, t.Key(), r, log) }()

@@ -71,6 +71,9 @@ func (r *Router) power(ctx context.Context, rq *request, t panel.Target, sig pan
 
 // sendPower is the one place a power signal leaves the bot.
 func (r *Router) sendPower(ctx context.Context, rq *request, t panel.Target, sig panel.Signal) (reply, error) {
+	// Noted before it is sent: the server may change state before the
+	// panel answers, and a signal that failed may still have landed.
+	r.powers.PowerNoted(t.Key(), sig, r.now())
 	if err := t.Client.Power(ctx, t.Server.ID, sig); err != nil {
 		return reply{}, err
 	}

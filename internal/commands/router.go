@@ -89,6 +89,8 @@ type Config struct {
 	AutocompleteBudget time.Duration
 	// Observer hears how each interaction went (nil: nobody).
 	Observer Observer
+	// Powers hears of each power signal before it is sent (nil: nobody).
+	Powers PowerNoter
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -105,6 +107,7 @@ type Router struct {
 	acBudget   time.Duration
 	auditSlots chan struct{}
 	obs        Observer
+	powers     PowerNoter
 }
 
 // New validates cfg and returns a Router.
@@ -122,7 +125,7 @@ func New(cfg Config) (*Router, error) {
 	}
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
-		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer,
+		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, powers: powerNoterOr(cfg.Powers),
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}

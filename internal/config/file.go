@@ -62,6 +62,9 @@ const (
 //	          channel: "112233445566778899"   # Discord channel (pterodactyl, pelican,
 //	          commands: false                 # shardlyn); commands: true lets admins type
 //	                                          # console commands there (not shardlyn)
+//	        alerts:                  # optional, also on a panel: this server's alert
+//	          channel: "112233445566778899"   # channel and thresholds (percent), over
+//	          memory_percent: 80              # ALERT_*; cpu_percent, disk_percent too
 //
 // Several relays may share a channel; one server may not be listed twice.
 // Anchors and aliases (&a, *a) and several documents are refused.
@@ -82,8 +85,10 @@ type Panel struct {
 	RatePer   time.Duration
 	// WriteRateLimit is ServerPrism's separate write budget per RatePer.
 	WriteRateLimit int
-	Servers        []Server
-	Line           int // where the panel starts in the file
+	// Alerts are the panel's own alert settings; nil: the global ones.
+	Alerts  *Alerts
+	Servers []Server
+	Line    int // where the panel starts in the file
 }
 
 // Server is what the file says about one server of a panel.
@@ -92,7 +97,9 @@ type Server struct {
 	Alias string     // "" when none
 	ACL   *acl.Rules // nil when the global rules apply
 	Relay *Relay     // nil when the console is not relayed
-	Line  int
+	// Alerts are the server's own alert settings; nil: its panel's.
+	Alerts *Alerts
+	Line   int
 }
 
 // Relay mirrors one server's console into a Discord channel.

@@ -30,7 +30,7 @@ func (d *decoder) servers(p pair, k kindInfo, panelName string) []Server {
 	seen := names{ids: make(map[string]int), aliases: make(map[string]int)}
 	var out []Server
 	for _, item := range items {
-		s, ok := d.server(item, scope{level: "a server", keys: []string{"id", "alias", "roles", "relay"}, kind: k, panel: panelName}, seen)
+		s, ok := d.server(item, scope{level: "a server", keys: []string{"id", "alias", "roles", "relay", "alerts"}, kind: k, panel: panelName}, seen)
 		if !ok {
 			return nil
 		}
@@ -50,6 +50,7 @@ func (d *decoder) server(n *yaml.Node, sc scope, seen names) (Server, bool) {
 	s.Alias = d.alias(m.get("alias"), s.ID, seen)
 	s.ACL = d.roles(m.get("roles"))
 	s.Relay = d.relay(m.get("relay"), k)
+	s.Alerts = d.alerts(m.get("alerts"))
 	return s, d.err == nil
 }
 

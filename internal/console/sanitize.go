@@ -285,3 +285,15 @@ func pieceCut(s string, w int) int {
 	}
 	return last
 }
+
+// SanitizeLines returns console lines as the relay shows them, for a .log
+// attachment made elsewhere (the alerts' console tail): colour codes and
+// control characters stripped, tabs expanded, embedded line breaks split,
+// empty lines dropped.
+func SanitizeLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		out = sanitizeLine(out, l)
+	}
+	return out
+}

@@ -108,7 +108,7 @@ func (s *Server) editLocked(c *call, m *storedMsg, base []string, flags int64) r
 func (s *Server) checkMessageLocked(k *checker, base []string, m map[string]any, allowedFlags int64) {
 	checkMessage(k, base, m, allowedFlags)
 	if s.cfg.refusePings {
-		checkNoPings(k, base, m)
+		checkNoPings(k, base, m, s.cfg.pingRole)
 	}
 }
 

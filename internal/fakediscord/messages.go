@@ -44,6 +44,14 @@ func (m Message) PingsNobody() bool {
 	return a != nil && len(a.Parse) == 0 && len(a.Users) == 0 && len(a.Roles) == 0 && !a.RepliedUser
 }
 
+// PingsOnlyRole tells whether the message's allowed_mentions let it ping
+// role and nothing else ({"parse": [], "roles": [role]}).
+func (m Message) PingsOnlyRole(role string) bool {
+	a := m.AllowedMentions
+	return a != nil && len(a.Parse) == 0 && len(a.Users) == 0 && !a.RepliedUser &&
+		len(a.Roles) == 1 && a.Roles[0] == role
+}
+
 // CustomIDs lists the custom IDs of the message's buttons and menus.
 func (m Message) CustomIDs() []string {
 	var ids []string

@@ -41,6 +41,7 @@ type config struct {
 	defaultLimit  int
 	defaultWindow time.Duration
 	refusePings   bool
+	pingRole      string // the one role WithPingsRefused lets a message name
 	globalLimit   int
 	globalWindow  time.Duration
 	tiers         map[string]int // guild ID -> boost tier
@@ -205,6 +206,20 @@ func WithPrivilegedIntents(mask int64) Option {
 func WithPingsRefused() Option {
 	return func(c *config) error {
 		c.refusePings = true
+		return nil
+	}
+}
+
+// WithRoleMentionAllowed relaxes WithPingsRefused by exactly one role: a
+// message whose allowed_mentions is {"parse": [], "roles": [roleID]} (no
+// users, no replied user) is accepted too, as the bot's alerts send. Any
+// other role, a user, or a parse entry is still refused.
+func WithRoleMentionAllowed(roleID string) Option {
+	return func(c *config) error {
+		if roleID == "" {
+			return fmt.Errorf("WithRoleMentionAllowed: empty role ID")
+		}
+		c.pingRole = roleID
 		return nil
 	}
 }

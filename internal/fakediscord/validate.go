@@ -209,13 +209,18 @@ func checkAllowedMentions(k *checker, path []string, v any) {
 	}
 }
 
-// checkNoPings is WithPingsRefused's rule for one message body at base.
-func checkNoPings(k *checker, base []string, m map[string]any) {
+// checkNoPings is WithPingsRefused's rule for one message body at base;
+// role, when not "", is the one role (WithRoleMentionAllowed) the body may
+// name alone in allowed_mentions.roles.
+func checkNoPings(k *checker, base []string, m map[string]any, role string) {
 	am, _ := m["allowed_mentions"].(map[string]any)
 	parse, _ := am["parse"].([]any)
 	users, _ := am["users"].([]any)
 	roles, _ := am["roles"].([]any)
 	replied, _ := am["replied_user"].(bool)
+	if role != "" && len(roles) == 1 && roles[0] == role {
+		roles = nil
+	}
 	if am == nil || am["parse"] == nil || len(parse)+len(users)+len(roles) > 0 || replied {
 		k.add(sub(base, "allowed_mentions"), "ALLOWED_MENTIONS_REQUIRED",
 			`fakediscord.WithPingsRefused: every message must carry allowed_mentions {"parse": []}`)

@@ -148,3 +148,31 @@ func TestPingsRefused(t *testing.T) {
 	_, code = restCode(t, err)
 	assert.Equal(t, 50035, code, "a follow-up")
 }
+
+// TestRoleMentionAllowed: WithRoleMentionAllowed lets exactly the one role
+// through WithPingsRefused; any other mention is still refused.
+func TestRoleMentionAllowed(t *testing.T) {
+	t.Parallel()
+	const role, other = "700000000000000001", "700000000000000002"
+	s := New(t, WithGuild(testGuild), WithChannel(testGuild, testChannel), WithPingsRefused(), WithRoleMentionAllowed(role))
+	dg := restSession(t, s)
+	send := func(am *discordgo.MessageAllowedMentions) int {
+		_, err := dg.ChannelMessageSendComplex(testChannel, &discordgo.MessageSend{Content: "<@&" + role + ">", AllowedMentions: am})
+		if err == nil {
+			return 0
+		}
+		_, code := restCode(t, err)
+		return code
+	}
+	none := []discordgo.AllowedMentionType{}
+	assert.Zero(t, send(&discordgo.MessageAllowedMentions{Parse: none, Roles: []string{role}}))
+	assert.Equal(t, 50035, send(&discordgo.MessageAllowedMentions{Parse: none, Roles: []string{other}}), "another role")
+	assert.Equal(t, 50035, send(&discordgo.MessageAllowedMentions{Parse: none, Roles: []string{role, other}}), "one more role")
+	assert.Equal(t, 50035, send(&discordgo.MessageAllowedMentions{Parse: none, Roles: []string{role}, Users: []string{other}}), "a user")
+	assert.Equal(t, 50035, send(&discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{discordgo.AllowedMentionTypeRoles}}), "parse roles")
+	assert.Zero(t, send(&discordgo.MessageAllowedMentions{Parse: none}))
+	ms := s.Messages(testChannel)
+	require.Len(t, ms, 2)
+	assert.True(t, ms[0].PingsOnlyRole(role))
+	assert.True(t, ms[1].PingsNobody())
+}

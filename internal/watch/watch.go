@@ -117,12 +117,18 @@ func (w *Watcher) Run(ctx context.Context) error {
 }
 
 // Round polls every server once and hands the round to the observers.
+// When the list fails for some panel, the servers it listed last time are
+// handed on with the list's error, so observers (the alerts) see an
+// unreachable panel rather than silence; the error is still returned.
 func (w *Watcher) Round(ctx context.Context) error {
 	ts, err := w.targets.Targets(ctx)
-	if err != nil {
+	if err != nil && ctx.Err() != nil {
 		return err
 	}
-	round := w.poll(ctx, ts)
+	round := append(w.poll(ctx, ts), w.unlisted(ts, err)...)
+	if len(round) == 0 && err != nil {
+		return err
+	}
 	w.mu.Lock()
 	w.last = round
 	obs := append([]Observer(nil), w.observers...)
@@ -130,7 +136,26 @@ func (w *Watcher) Round(ctx context.Context) error {
 	for _, o := range obs {
 		o.Observe(ctx, round)
 	}
-	return nil
+	return err
+}
+
+// unlisted returns, after a failed list, the last round's servers that ts
+// lacks, each with the list's error.
+func (w *Watcher) unlisted(ts []panel.Target, err error) []Snapshot {
+	if err == nil {
+		return nil
+	}
+	listed := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		listed[t.Key()] = true
+	}
+	var out []Snapshot
+	for _, s := range w.Last() {
+		if !listed[s.Target.Key()] {
+			out = append(out, Snapshot{Target: s.Target, Err: err, At: w.clock.Now()})
+		}
+	}
+	return out
 }
 
 // poll asks every server, a few at a time.

@@ -123,3 +123,20 @@ func TestNewRefusesATooShortInterval(t *testing.T) {
 	_, err := New(newFleet(1), 5*time.Second, clock.Real{}, slog.New(slog.DiscardHandler))
 	assert.Error(t, err)
 }
+
+func TestAListThatFailsAfterARoundReportsItsServersUnreachable(t *testing.T) {
+	f := newFleet(2)
+	w, err := New(f, time.Minute, clock.Real{}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	r := &rounds{}
+	w.Subscribe(r)
+	require.NoError(t, w.Round(t.Context()))
+	f.fail.Store(true)
+	require.Error(t, w.Round(t.Context()), "the failure is still reported")
+	require.Equal(t, 2, r.n())
+	last := r.got[1]
+	require.Len(t, last, len(f.targets))
+	for _, s := range last {
+		assert.Error(t, s.Err, s.Target.Key())
+	}
+}
