@@ -30,6 +30,10 @@ func startRelayBot(t *testing.T, tweak ...func(*setup)) (*bot, string) {
 	b.node.SetState(spec.UUID, "running")
 	require.Eventually(t, func() bool { return b.node.Auths(spec.UUID) > 0 }, 10*time.Second, 5*time.Millisecond,
 		"the relay never authenticated; logs:\n%s", b.logs)
+	// The node's status after auth success has gone through the relay:
+	// the connection is the relay's now (commands typed in the channel go
+	// to it), not only the node's.
+	relayed(t, b, "Server is running")
 	return b, spec.UUID
 }
 
