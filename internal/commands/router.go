@@ -13,7 +13,7 @@
 //	})
 //	// on shutdown: wg.Wait() — each Handle returns once its interaction is answered.
 //
-// What users see: /servers and /status answer in the channel; /power, /cmd,
+// What users see: /servers, /status and /history answer in the channel; /power, /cmd,
 // button clicks and every error answer privately (ephemeral); Stop and Kill
 // first ask for a private confirmation.
 package commands
@@ -89,6 +89,9 @@ type Config struct {
 	AutocompleteBudget time.Duration
 	// Observer hears how each interaction went (nil: nobody).
 	Observer Observer
+	// History is the servers' sampled history (nil: none kept; /history
+	// says so and /status shows no uptime history).
+	History History
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -105,6 +108,7 @@ type Router struct {
 	acBudget   time.Duration
 	auditSlots chan struct{}
 	obs        Observer
+	history    History
 }
 
 // New validates cfg and returns a Router.
@@ -122,7 +126,7 @@ func New(cfg Config) (*Router, error) {
 	}
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
-		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer,
+		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, history: cfg.History,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}
@@ -219,6 +223,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{ephemeral: true, handle: r.powerCommand}
 	case cmdCmd:
 		return route{ephemeral: true, handle: r.command}
+	case cmdHistory:
+		return route{handle: r.historyCommand}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
@@ -242,6 +248,8 @@ func (r *Router) componentRoute(raw string) route {
 		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.powerButton(ctx, rq, id) }}
 	case verbConfirm:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.confirm(ctx, rq, id) }}
+	case verbHistory:
+		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.historyButton(ctx, rq, id) }}
 	default:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.cancel(rq, id) }}
 	}
