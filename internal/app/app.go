@@ -163,7 +163,7 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	b, err := assemble(opts, cfg, file, log, m, policy, board, ps)
+	b, err := assemble(opts, cfg, file, log, m, policy, board, ps, mem.store)
 	if err != nil {
 		mem.close()
 		return nil, err
@@ -175,12 +175,13 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	return b, nil
 }
 
-// assemble builds the router, the session and the relays around panels.
+// assemble builds the router, the session and the relays around panels;
+// the router charts and reports uptime from hist, the servers' history.
 func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
-	policy *acl.Policy, board *statsBoard, ps *panels) (*bot, error) {
+	policy *acl.Policy, board *statsBoard, ps *panels, hist commands.History) (*bot, error) {
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
-		Observer: routerObserver(m),
+		Observer: routerObserver(m), History: hist,
 	})
 	if err != nil {
 		return nil, err

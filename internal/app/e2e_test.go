@@ -45,7 +45,7 @@ func TestStatusForAViewer(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	ids := m.CustomIDs()
-	assert.Len(t, ids, 4, "Start, Restart, Stop, Kill")
+	assert.Len(t, ids, 5, "Start, Restart, Stop, Kill, History")
 	assert.Equal(t, 1, b.sim.Count("GET", "/api/client/servers/"+survivalID+"/resources"))
 }
 
