@@ -222,3 +222,33 @@ func TestChartFileName(t *testing.T) {
 		assert.Equal(t, want, got, name)
 	}
 }
+
+// TestHistoryDeferred: a slow store makes the router defer; the chart then
+// comes with the edit of the original answer.
+func TestHistoryDeferred(t *testing.T) {
+	release := make(chan struct{})
+	h := &fakeHistory{FindSamplesFn: func(context.Context, string, time.Time, time.Time, store.Resolution) ([]store.Sample, error) {
+		<-release
+		return nil, nil
+	}}
+	e := setup(t, withHistory(h), func(c *Config, _ *paneltest.Client) { c.DeferAfter = time.Millisecond })
+	e.sess.notify = make(chan string, 4)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.handle(slash(viewer(), cmdHistory, opt(optServer, "survival"), opt(optRange, "7d")))
+	}()
+	require.Equal(t, "respond", <-e.sess.notify, "the deferral")
+	close(release)
+	<-done
+	as := e.sess.answers()
+	require.Len(t, as, 2, "answers: %v", e.sess.methods())
+	assert.Equal(t, deferredNewMessage, as[0].resp.Type)
+	require.NotNil(t, as[1].edit)
+	require.Len(t, as[1].edit.Files, 1)
+	assert.Equal(t, "history-survival-7d.png", as[1].edit.Files[0].Name)
+	data, err := io.ReadAll(as[1].edit.Files[0].Reader)
+	require.NoError(t, err)
+	_, err = png.Decode(bytes.NewReader(data))
+	require.NoError(t, err)
+}
