@@ -79,7 +79,7 @@ func (r *Router) chartReply(ctx context.Context, t panel.Target, rng chart.Range
 	if err != nil {
 		return reply{}, &userError{msg: msgInternal, cause: err}
 	}
-	rep := reply{content: chartText(t, rng, len(c.Points)), ephemeral: ephemeral}
+	rep := reply{content: chartText(t, rng, len(samples), len(c.Points)), ephemeral: ephemeral}
 	rep.files = []attachment{{name: chartFileName(t, rng), contentType: "image/png", data: png}}
 	return rep, nil
 }
@@ -131,13 +131,17 @@ func points(samples []store.Sample, memLimit int64) []chart.Point {
 	return pts
 }
 
-// chartText is the line above the chart.
-func chartText(t panel.Target, rng chart.Range, n int) string {
+// chartText is the line above the chart, saying why it may be empty.
+func chartText(t panel.Target, rng chart.Range, samples, points int) string {
 	s := fmt.Sprintf("**%s**: CPU and memory, %s.", escape(t.Label(), 200), rng.Phrase())
-	if n == 0 {
+	switch {
+	case samples == 0:
 		return s + " No samples yet: the bot records the server while it runs."
+	case points == 0:
+		return s + " The panel gave no live figures for this server over that time."
+	default:
+		return s + " Gaps are times without figures."
 	}
-	return s + " Gaps are times without figures."
 }
 
 // chartFileName is "history-<server>-<range>.png", with the server's name

@@ -211,6 +211,14 @@ func TestPoints(t *testing.T) {
 	assert.Equal(t, at.Add(time.Hour+store.BucketSpan/2), pts[2].Time, "a bucket sits at its middle")
 }
 
+func TestChartText(t *testing.T) {
+	tg := panel.Target{Panel: "main", Server: panel.Server{ID: "a1", Name: "*Bold*"}}
+	assert.Equal(t, `**\*Bold\* \(a1\)**: CPU and memory, last 7 days. No samples yet: the bot records the server while it runs.`,
+		chartText(tg, chart.Week, 0, 0))
+	assert.Contains(t, chartText(tg, chart.Hour, 3, 0), "no live figures")
+	assert.Contains(t, chartText(tg, chart.Hour, 3, 3), "Gaps are times without figures.")
+}
+
 func TestChartFileName(t *testing.T) {
 	for name, want := range map[string]string{
 		"Survival":              "history-survival-24h.png",
