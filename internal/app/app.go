@@ -168,7 +168,7 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		return nil, err
 	}
 	powers := alert.NewPowers()
-	b, err := assemble(opts, cfg, file, log, m, policy, board, ps, powers)
+	b, err := assemble(opts, cfg, file, log, m, parts{policy: policy, board: board, panels: ps, powers: powers, history: mem.store})
 	if err != nil {
 		mem.close()
 		return nil, err
@@ -187,12 +187,24 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	return b, nil
 }
 
-// assemble builds the router, the session and the relays around panels.
+// parts are what build made before assemble: the access rules, the relays'
+// live figures, the panels, the register of the bot's own power actions
+// (for the alerts) and the servers' history (for /history and uptime).
+type parts struct {
+	policy  *acl.Policy
+	board   *statsBoard
+	panels  *panels
+	powers  commands.PowerNoter
+	history commands.History
+}
+
+// assemble builds the router, the session and the relays around the panels.
 func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
-	policy *acl.Policy, board *statsBoard, ps *panels, powers commands.PowerNoter) (*bot, error) {
+	p parts) (*bot, error) {
+	policy, board, ps := p.policy, p.board, p.panels
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
-		Observer: routerObserver(m), Powers: powers,
+		Observer: routerObserver(m), Powers: p.powers, History: p.history,
 	})
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 // powerPath is the simulator's power route for a server.
 func powerPath(id string) string { return "/api/client/servers/" + id + "/power" }
 
-func TestRegistersTheFourCommandsInTheGuild(t *testing.T) {
+func TestRegistersTheCommandsInTheGuild(t *testing.T) {
 	t.Parallel()
 	b := startBot(t)
 	req := b.dc.WaitRequest(t, 5*time.Second, fakediscord.Route("PUT", "/applications/{}/guilds/{}/commands"))
@@ -28,7 +28,7 @@ func TestRegistersTheFourCommandsInTheGuild(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	slices.Sort(names)
-	assert.Equal(t, []string{"cmd", "power", "servers", "status"}, names)
+	assert.Equal(t, []string{"cmd", "history", "power", "servers", "status"}, names)
 	assert.Contains(t, req.Path, guildID)
 }
 
@@ -45,7 +45,7 @@ func TestStatusForAViewer(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	ids := m.CustomIDs()
-	assert.Len(t, ids, 4, "Start, Restart, Stop, Kill")
+	assert.Len(t, ids, 5, "Start, Restart, Stop, Kill, History")
 	assert.Equal(t, 1, b.sim.Count("GET", "/api/client/servers/"+survivalID+"/resources"))
 }
 
@@ -299,7 +299,7 @@ func TestRegistersGloballyWithoutAGuild(t *testing.T) {
 	req := b.dc.WaitRequest(t, 5*time.Second, fakediscord.Route("PUT", "/applications/{}/commands"))
 	var cmds []struct{ Name string }
 	require.NoError(t, req.Decode(&cmds))
-	assert.Len(t, cmds, 4)
+	assert.Len(t, cmds, 5)
 	for _, r := range b.dc.Requests() {
 		assert.NotEqual(t, "/applications/{}/guilds/{}/commands", r.Route, "nothing registered in a guild")
 	}

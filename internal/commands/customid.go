@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/panelbot/panelbot/internal/chart"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -21,6 +22,7 @@ const (
 	verbPower   = "power"   // power/<key>/<signal>
 	verbConfirm = "confirm" // confirm/<key>/<signal>/<unix expiry>
 	verbCancel  = "cancel"  // cancel/<key>/<signal>
+	verbHistory = "history" // history/<key>/<range>
 )
 
 // errBadCustomID is what every malformed custom ID matches; the user is told
@@ -34,12 +36,17 @@ type customID struct {
 	verb   string
 	key    string
 	signal panel.Signal
-	expiry int64 // unix seconds; confirm only
+	rng    chart.Range // history only, in place of the signal
+	expiry int64       // unix seconds; confirm only
 }
 
 // encode writes the custom ID, or fails when it would exceed Discord's limit.
 func (c customID) encode() (string, error) {
-	s := c.verb + "/" + url.PathEscape(c.key) + "/" + string(c.signal)
+	third := string(c.signal)
+	if c.verb == verbHistory {
+		third = string(c.rng)
+	}
+	s := c.verb + "/" + url.PathEscape(c.key) + "/" + third
 	if c.verb == verbConfirm {
 		s += "/" + strconv.FormatInt(c.expiry, 10)
 	}
@@ -52,13 +59,14 @@ func (c customID) encode() (string, error) {
 // parseCustomID is the one place a custom ID coming back from Discord is
 // read. It never trusts it: length, segment count, escaping (only the
 // canonical form encode writes), key shape, signal and expiry are all
-// checked, and anything else is errBadCustomID.
+// checked (for history, the range instead of the signal), and anything else
+// is errBadCustomID.
 func parseCustomID(s string) (customID, error) {
 	if len(s) > maxCustomIDLen || !utf8.ValidString(s) {
 		return customID{}, fmt.Errorf("%w: too long or not UTF-8", errBadCustomID)
 	}
 	parts := strings.Split(s, "/")
-	want := map[string]int{verbPower: 3, verbCancel: 3, verbConfirm: 4}[parts[0]]
+	want := map[string]int{verbPower: 3, verbCancel: 3, verbConfirm: 4, verbHistory: 3}[parts[0]]
 	if want == 0 || len(parts) != want {
 		return customID{}, fmt.Errorf("%w: unknown verb or wrong number of segments", errBadCustomID)
 	}
@@ -66,17 +74,32 @@ func parseCustomID(s string) (customID, error) {
 	if err != nil {
 		return customID{}, err
 	}
-	sig, err := panel.ParseSignal(parts[2])
-	if err != nil {
-		return customID{}, fmt.Errorf("%w: %v", errBadCustomID, err)
-	}
-	c := customID{verb: parts[0], key: key, signal: sig}
-	if c.verb == verbConfirm {
-		if c.expiry, err = parseExpiry(parts[3]); err != nil {
-			return customID{}, err
-		}
+	c := customID{verb: parts[0], key: key}
+	if err := c.parseRest(parts[2:]); err != nil {
+		return customID{}, err
 	}
 	return c, nil
+}
+
+// parseRest reads the segments after the key: a history button's range
+// (only the canonical spelling encode writes), or the signal and, for a
+// confirmation, its expiry.
+func (c *customID) parseRest(rest []string) error {
+	if c.verb == verbHistory {
+		if c.rng = chart.Range(rest[0]); !c.rng.Valid() {
+			return fmt.Errorf("%w: unknown range", errBadCustomID)
+		}
+		return nil
+	}
+	sig, err := panel.ParseSignal(rest[0])
+	if err != nil {
+		return fmt.Errorf("%w: %v", errBadCustomID, err)
+	}
+	c.signal = sig
+	if c.verb == verbConfirm {
+		c.expiry, err = parseExpiry(rest[1])
+	}
+	return err
 }
 
 func unescapeKey(seg string) (string, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/panelbot/panelbot/internal/chart"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -16,6 +17,7 @@ func TestCustomIDRoundTrip(t *testing.T) {
 		{verb: verbPower, key: "main/a b/c%d?é", signal: panel.SignalKill},
 		{verb: verbCancel, key: "p/1", signal: panel.SignalStop},
 		{verb: verbConfirm, key: "main/abc123", signal: panel.SignalStop, expiry: 1_700_000_060},
+		{verb: verbHistory, key: "main/abc123", rng: chart.Day},
 	}
 	for _, c := range tests {
 		s, err := c.encode()
@@ -26,6 +28,7 @@ func TestCustomIDRoundTrip(t *testing.T) {
 		assert.Equal(t, c, got)
 	}
 	assert.Equal(t, "confirm/main%2Fabc123/stop/1700000060", mustEncode(t, tests[3]))
+	assert.Equal(t, "history/main%2Fabc123/24h", mustEncode(t, tests[4]))
 }
 
 func mustEncode(t *testing.T, c customID) string {
@@ -48,6 +51,8 @@ func TestParseCustomIDRejects(t *testing.T) {
 		"confirm/main%2Fa/stop/01", "confirm/main%2Fa/stop/+1", "confirm/main%2Fa/stop/1234567890123",
 		"power/ma in%2Fa/start", "power/ma%20in%2Fa/start", "power/main%2Fa\x00/start", "power/main%2Fa%00/start",
 		"power/main%2fabc/start", "power/main%2Fa/start\xff",
+		"history/main%2Fa", "history/main%2Fa/24H", "history/main%2Fa/ 24h", "history/main%2Fa/2d", "history/main%2Fa/start",
+		"history/main%2Fa/24h/1", "history/main/a/24h",
 	} {
 		_, err := parseCustomID(s)
 		assert.ErrorIs(t, err, errBadCustomID, "%q", s)

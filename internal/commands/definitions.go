@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/panelbot/panelbot/internal/chart"
 	"github.com/panelbot/panelbot/internal/panel"
 )
 
@@ -12,10 +13,12 @@ const (
 	cmdStatus  = "status"
 	cmdPower   = "power"
 	cmdCmd     = "cmd"
+	cmdHistory = "history"
 
 	optServer  = "server"
 	optAction  = "action"
 	optCommand = "command"
+	optRange   = "range"
 )
 
 // Definitions returns the slash commands, for one bulk overwrite at start-up
@@ -29,6 +32,7 @@ func Definitions() []*discordgo.ApplicationCommand {
 		command(cmdStatus, "Show a server's state, uptime and usage, with power buttons.", serverOption()),
 		command(cmdPower, "Start, stop, restart or kill a server.", serverOption(), actionOption()),
 		command(cmdCmd, "Send one command to a server's console.", serverOption(), commandOption()),
+		command(cmdHistory, "Chart a server's CPU and memory over the last hour, day or week.", serverOption(), rangeOption()),
 	}
 }
 
@@ -89,5 +93,19 @@ func commandOption() *discordgo.ApplicationCommandOption {
 		Required:    true,
 		MinLength:   &one,
 		MaxLength:   panel.MaxCommandRunes,
+	}
+}
+
+func rangeOption() *discordgo.ApplicationCommandOption {
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	for _, r := range chart.Ranges() {
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: string(r), Value: string(r)})
+	}
+	return &discordgo.ApplicationCommandOption{
+		Type:        discordgo.ApplicationCommandOptionString,
+		Name:        optRange,
+		Description: "How far back: the last hour, 24 hours or 7 days.",
+		Required:    true,
+		Choices:     choices,
 	}
 }

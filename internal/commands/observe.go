@@ -35,7 +35,7 @@ const (
 
 // Commands lists every command value an Observer may be given.
 func Commands() []string {
-	return []string{cmdServers, cmdStatus, cmdPower, cmdCmd, CommandButton, CommandAutocomplete, CommandUnknown}
+	return []string{cmdServers, cmdStatus, cmdPower, cmdCmd, cmdHistory, CommandButton, CommandAutocomplete, CommandUnknown}
 }
 
 // The results an Observer is given.
@@ -74,7 +74,7 @@ func commandLabel(i *discordgo.Interaction) string {
 	case discordgo.InteractionApplicationCommand:
 		d, _ := commandData(i)
 		switch d.Name {
-		case cmdServers, cmdStatus, cmdPower, cmdCmd:
+		case cmdServers, cmdStatus, cmdPower, cmdCmd, cmdHistory:
 			return d.Name
 		}
 	}

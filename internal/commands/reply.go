@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"bytes"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/panelbot/panelbot/internal/trunc"
@@ -33,7 +35,24 @@ type reply struct {
 	content    string
 	embeds     []*discordgo.MessageEmbed
 	components []discordgo.MessageComponent
+	files      []attachment
 	ephemeral  bool
+}
+
+// attachment is a file a reply uploads with its message.
+type attachment struct {
+	name, contentType string
+	data              []byte
+}
+
+// uploads returns the reply's files for one request, or nil. Each call
+// makes fresh readers, so a payload built twice never sends a drained one.
+func (r reply) uploads() []*discordgo.File {
+	var fs []*discordgo.File
+	for _, a := range r.files {
+		fs = append(fs, &discordgo.File{Name: a.name, ContentType: a.contentType, Reader: bytes.NewReader(a.data)})
+	}
+	return fs
 }
 
 // noMentions is attached to every message. Parse is an empty, non-nil slice
@@ -71,6 +90,7 @@ func (r reply) data() *discordgo.InteractionResponseData {
 		Components:      comps,
 		AllowedMentions: noMentions(),
 		Flags:           r.flags(),
+		Files:           r.uploads(),
 	}
 }
 
@@ -83,6 +103,7 @@ func (r reply) edit() *discordgo.WebhookEdit {
 		Embeds:          &embeds,
 		Components:      &comps,
 		AllowedMentions: noMentions(),
+		Files:           r.uploads(),
 	}
 }
 
@@ -95,6 +116,7 @@ func (r reply) followup() *discordgo.WebhookParams {
 		Components:      comps,
 		AllowedMentions: noMentions(),
 		Flags:           r.flags(),
+		Files:           r.uploads(),
 	}
 }
 

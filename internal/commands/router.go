@@ -13,7 +13,7 @@
 //	})
 //	// on shutdown: wg.Wait() — each Handle returns once its interaction is answered.
 //
-// What users see: /servers and /status answer in the channel; /power, /cmd,
+// What users see: /servers, /status and /history answer in the channel; /power, /cmd,
 // button clicks and every error answer privately (ephemeral); Stop and Kill
 // first ask for a private confirmation.
 package commands
@@ -91,6 +91,9 @@ type Config struct {
 	Observer Observer
 	// Powers hears of each power signal before it is sent (nil: nobody).
 	Powers PowerNoter
+	// History is the servers' sampled history (nil: none kept; /history
+	// says so and /status shows no uptime history).
+	History History
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -108,6 +111,7 @@ type Router struct {
 	auditSlots chan struct{}
 	obs        Observer
 	powers     PowerNoter
+	history    History
 }
 
 // New validates cfg and returns a Router.
@@ -126,6 +130,7 @@ func New(cfg Config) (*Router, error) {
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
 		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, powers: powerNoterOr(cfg.Powers),
+		history: cfg.History,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}
@@ -222,6 +227,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{ephemeral: true, handle: r.powerCommand}
 	case cmdCmd:
 		return route{ephemeral: true, handle: r.command}
+	case cmdHistory:
+		return route{handle: r.historyCommand}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
@@ -245,6 +252,8 @@ func (r *Router) componentRoute(raw string) route {
 		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.powerButton(ctx, rq, id) }}
 	case verbConfirm:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.confirm(ctx, rq, id) }}
+	case verbHistory:
+		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.historyButton(ctx, rq, id) }}
 	default:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.cancel(rq, id) }}
 	}

@@ -160,7 +160,7 @@ func TestDefinitions(t *testing.T) {
 			assert.False(t, o.Autocomplete && len(o.Choices) > 0, "autocomplete excludes choices")
 		}
 	}
-	require.Len(t, byName, 4)
+	require.Len(t, byName, 5)
 	assert.Empty(t, byName["servers"].Options)
 	assert.Equal(t, []string{"server"}, optionNames(byName["status"]))
 	assert.Equal(t, []string{"server", "action"}, optionNames(byName["power"]))
@@ -172,6 +172,12 @@ func TestDefinitions(t *testing.T) {
 	}
 	assert.Equal(t, []string{"start", "stop", "restart", "kill"}, actions)
 	assert.Equal(t, panel.MaxCommandRunes, byName["cmd"].Options[1].MaxLength)
+	assert.Equal(t, []string{"server", "range"}, optionNames(byName["history"]))
+	var ranges []string
+	for _, c := range byName["history"].Options[1].Choices {
+		ranges = append(ranges, c.Value.(string))
+	}
+	assert.Equal(t, []string{"1h", "24h", "7d"}, ranges)
 }
 
 func optionNames(c *discordgo.ApplicationCommand) []string {

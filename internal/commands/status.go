@@ -27,8 +27,11 @@ func (r *Router) status(ctx context.Context, rq *request) (reply, error) {
 		return reply{}, err
 	}
 	rep := reply{embeds: []*discordgo.MessageEmbed{statusEmbed(t, res, r.now())}}
+	if f := r.uptimeField(ctx, t); f != nil {
+		rep.embeds[0].Fields = append(rep.embeds[0].Fields, f)
+	}
 	if row, ok := powerButtons(t.Key()); ok {
-		rep.components = row
+		rep.components = append(row, r.historyRow(t.Key())...)
 	} else {
 		rep.content = "This server's name on the panel is too long for buttons; use /power instead."
 	}
