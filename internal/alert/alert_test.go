@@ -186,7 +186,7 @@ func TestCrashOpensAtOnceAndClosesWhenRunningAgain(t *testing.T) {
 func TestUnreachablePanelOnceAndRecovered(t *testing.T) {
 	n := &notices{}
 	e := newEval(t, &memStore{m: map[string]store.Alert{}}, n, nil, nil)
-	down := &panel.Error{Kind: panel.ErrUnavailable}
+	down := &panel.Error{Class: panel.ErrUnavailable}
 	for i := range 12 {
 		s := watch.Snapshot{Target: survival, At: t0.Add(time.Duration(i) * time.Minute), Err: down}
 		if i == 2 {

@@ -112,8 +112,8 @@ func problem(err error, tr transition) string {
 		return ""
 	}
 	var pe *panel.Error
-	if errors.As(err, &pe) && pe.Kind != nil {
-		return "Last error: " + pe.Kind.Error() + "."
+	if errors.As(err, &pe) && pe.Class != nil {
+		return "Last error: " + pe.Class.Error() + "."
 	}
 	return "The panel does not answer."
 }

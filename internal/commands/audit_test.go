@@ -80,7 +80,7 @@ func TestAuditNotForViewing(t *testing.T) {
 func TestAuditKeepsInternalsOut(t *testing.T) {
 	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.PowerFn = func(context.Context, string, panel.Signal) error {
-			return &panel.Error{Kind: panel.ErrUnavailable, Op: "power start abc123", Err: errNetwork}
+			return &panel.Error{Class: panel.ErrUnavailable, Op: "power start abc123", Err: errNetwork}
 		}
 	})
 	e.handle(powerSlash(operator(), "abc123", "start"))

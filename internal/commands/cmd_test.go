@@ -71,9 +71,9 @@ func TestCmdPanelErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"offline (502)", &panel.Error{Kind: panel.ErrOffline, Status: 502}, "The server is offline. Start it first"},
-		{"panel down", &panel.Error{Kind: panel.ErrUnavailable, Err: errNetwork}, "not answering properly"},
-		{"rate limited", &panel.Error{Kind: panel.ErrRateLimited, RetryAfter: 3e9}, "Try again in 3 s"},
+		{"offline (502)", &panel.Error{Class: panel.ErrOffline, Status: 502}, "The server is offline. Start it first"},
+		{"panel down", &panel.Error{Class: panel.ErrUnavailable, Err: errNetwork}, "not answering properly"},
+		{"rate limited", &panel.Error{Class: panel.ErrRateLimited, RetryAfter: 3e9}, "Try again in 3 s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

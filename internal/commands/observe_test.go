@@ -46,7 +46,7 @@ func observed(t *testing.T, mutate ...func(*Config, *paneltest.Client)) (*env, *
 func TestObserverHearsEveryInteractionWithBoundedLabels(t *testing.T) {
 	e, rec := observed(t, func(_ *Config, c *paneltest.Client) {
 		c.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
-			return panel.Resources{}, &panel.Error{Kind: panel.ErrUnavailable, Op: "resources"}
+			return panel.Resources{}, &panel.Error{Class: panel.ErrUnavailable, Op: "resources"}
 		}
 	})
 	e.handle(slash(viewer(), cmdServers))
@@ -84,7 +84,7 @@ func TestResultOf(t *testing.T) {
 		{nil, ResultOK},
 		{&userError{msg: msgInternal}, ResultInternal},
 		{&userError{msg: msgOutdatedButton}, ResultRefused},
-		{fmt.Errorf("status: %w", &panel.Error{Kind: panel.ErrRateLimited}), ResultPanelError},
+		{fmt.Errorf("status: %w", &panel.Error{Class: panel.ErrRateLimited}), ResultPanelError},
 		{fmt.Errorf("list: %w", context.DeadlineExceeded), ResultTimeout},
 		{context.Canceled, ResultCanceled},
 		{errors.New("odd"), ResultError},

@@ -209,8 +209,8 @@ func TestPowerPanelErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"conflict", &panel.Error{Kind: panel.ErrConflict, Err: errNetwork}, "suspended or busy"},
-		{"panel down", &panel.Error{Kind: panel.ErrUnavailable, Err: errNetwork}, "not answering properly"},
+		{"conflict", &panel.Error{Class: panel.ErrConflict, Err: errNetwork}, "suspended or busy"},
+		{"panel down", &panel.Error{Class: panel.ErrUnavailable, Err: errNetwork}, "not answering properly"},
 		{"unknown failure", errNetwork, "The bot's log has the details"},
 	}
 	for _, tt := range tests {

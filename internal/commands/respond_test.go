@@ -63,7 +63,7 @@ func TestSlowPublicDeferredThenEdited(t *testing.T) {
 }
 
 func TestSlowPublicErrorBecomesPrivate(t *testing.T) {
-	e, release := slowEnv(t, &panel.Error{Kind: panel.ErrUnavailable})
+	e, release := slowEnv(t, &panel.Error{Class: panel.ErrUnavailable})
 	run(t, e, release, slash(viewer(), cmdStatus, opt(optServer, "abc123")))
 	assert.Equal(t, []string{"respond", "delete", "followup"}, e.sess.methods())
 	f := e.sess.answers()[2].params
@@ -72,7 +72,7 @@ func TestSlowPublicErrorBecomesPrivate(t *testing.T) {
 }
 
 func TestSlowPublicErrorWhenDeleteFails(t *testing.T) {
-	e, release := slowEnv(t, &panel.Error{Kind: panel.ErrUnavailable})
+	e, release := slowEnv(t, &panel.Error{Class: panel.ErrUnavailable})
 	e.sess.DeleteFn = func() error { return errors.New("404") }
 	run(t, e, release, slash(viewer(), cmdStatus, opt(optServer, "abc123")))
 	assert.Equal(t, []string{"respond", "delete", "edit"}, e.sess.methods())
@@ -91,7 +91,7 @@ func TestSlowPrivateDeferred(t *testing.T) {
 }
 
 func TestSlowPrivateErrorEditsOriginal(t *testing.T) {
-	e, release := slowEnv(t, &panel.Error{Kind: panel.ErrConflict})
+	e, release := slowEnv(t, &panel.Error{Class: panel.ErrConflict})
 	run(t, e, release, powerSlash(operator(), "abc123", "start"))
 	assert.Equal(t, []string{"respond", "edit", "send"}, e.sess.methods())
 	assert.Contains(t, *e.sess.answers()[1].edit.Content, "suspended or busy")
@@ -110,7 +110,7 @@ func TestSlowConfirmDeferredUpdate(t *testing.T) {
 }
 
 func TestSlowConfirmErrorEditsPrompt(t *testing.T) {
-	e, release := slowEnv(t, &panel.Error{Kind: panel.ErrConflict})
+	e, release := slowEnv(t, &panel.Error{Class: panel.ErrConflict})
 	id, err := customID{verb: verbConfirm, key: "main/abc123", signal: panel.SignalKill, expiry: e.clock.Now().Unix() + 30}.encode()
 	require.NoError(t, err)
 	run(t, e, release, click(admin(), id, true))

@@ -191,6 +191,6 @@ func optionNames(c *discordgo.ApplicationCommand) []string {
 func TestUserTextForeignErrors(t *testing.T) {
 	assert.Equal(t, msgPanelSlow, userText(context.DeadlineExceeded))
 	assert.Equal(t, msgShuttingDown, userText(context.Canceled))
-	assert.Contains(t, userText(&panel.Error{Kind: panel.ErrUnavailable, Err: context.DeadlineExceeded}), "not answering properly")
+	assert.Contains(t, userText(&panel.Error{Class: panel.ErrUnavailable, Err: context.DeadlineExceeded}), "not answering properly")
 	assert.Contains(t, userText(&acl.DeniedError{Tier: acl.Admin, Reason: acl.ReasonMissingRole}), "admin role")
 }

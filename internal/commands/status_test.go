@@ -155,12 +155,12 @@ func TestStatusErrors(t *testing.T) {
 	}{
 		{"panel down", func(_ *Config, p *paneltest.Client) {
 			p.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
-				return panel.Resources{}, &panel.Error{Kind: panel.ErrUnavailable, Status: 502}
+				return panel.Resources{}, &panel.Error{Class: panel.ErrUnavailable, Status: 502}
 			}
 		}, viewer(), "abc123", "not answering properly"},
 		{"list down", func(_ *Config, p *paneltest.Client) {
 			p.ServersFn = func(context.Context) ([]panel.Server, error) {
-				return nil, &panel.Error{Kind: panel.ErrUnauthorized, Status: 401}
+				return nil, &panel.Error{Class: panel.ErrUnauthorized, Status: 401}
 			}
 		}, viewer(), "abc123", "refused the bot's credentials"},
 		{"unknown server", nil, viewer(), "nope", `No server called "nope"`},
@@ -231,7 +231,7 @@ func TestServersFilteredByOverride(t *testing.T) {
 func TestServersPanelDown(t *testing.T) {
 	e := setup(t, func(_ *Config, p *paneltest.Client) {
 		p.ServersFn = func(context.Context) ([]panel.Server, error) {
-			return nil, &panel.Error{Kind: panel.ErrUnavailable, Status: 503}
+			return nil, &panel.Error{Class: panel.ErrUnavailable, Status: 503}
 		}
 	})
 	e.handle(slash(viewer(), cmdServers))
@@ -249,7 +249,7 @@ func TestPanelSentencesRenderLiterally(t *testing.T) {
 	t.Run("panel detail", func(t *testing.T) {
 		e := setup(t, func(_ *Config, p *paneltest.Client) {
 			p.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
-				return panel.Resources{}, &panel.Error{Kind: panel.ErrInvalid, Detail: hostile}
+				return panel.Resources{}, &panel.Error{Class: panel.ErrInvalid, Detail: hostile}
 			}
 		})
 		e.handle(slash(viewer(), cmdStatus, opt(optServer, "abc123")))

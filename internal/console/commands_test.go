@@ -166,7 +166,7 @@ func TestCommandFailureIsExplained(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
 		cmd := &fakeCommander{SendFn: func(context.Context, string) error {
-			return &panel.Error{Kind: panel.ErrOffline, Op: "send command"}
+			return &panel.Error{Class: panel.ErrOffline, Op: "send command"}
 		}}
 		h, reactions := commandHarness(t, rec, cmd)
 		h.relay.HandleMessage(context.Background(), message("say hi", nil))

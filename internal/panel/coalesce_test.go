@@ -51,7 +51,7 @@ func TestCoalescedExpiresErrorsAndPower(t *testing.T) {
 		ResourcesFn: func(context.Context, string) (panel.Resources, error) {
 			calls.Add(1)
 			if fail {
-				return panel.Resources{}, &panel.Error{Kind: panel.ErrUnavailable}
+				return panel.Resources{}, &panel.Error{Class: panel.ErrUnavailable}
 			}
 			return panel.Resources{State: panel.StateOffline}, nil
 		},

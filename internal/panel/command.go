@@ -33,7 +33,7 @@ func ValidateCommand(command string, max int) error {
 	default:
 		return nil
 	}
-	return &Error{Kind: ErrInvalid, Op: "console command", Detail: "command refused before sending", Message: msg}
+	return &Error{Class: ErrInvalid, Op: "console command", Detail: "command refused before sending", Message: msg}
 }
 
 func isLineBreak(r rune) bool {

@@ -8,7 +8,7 @@ import (
 )
 
 // The kinds of failure a panel can answer with. Panel clients return *Error
-// whose Kind is one of these, so callers write errors.Is(err, panel.ErrNotFound)
+// whose Class is one of these, so callers write errors.Is(err, panel.ErrNotFound)
 // whatever the panel kind.
 var (
 	ErrUnauthorized = errors.New("panel refused the credentials")
@@ -28,12 +28,12 @@ var (
 // holds a key, token or full URL, so it is safe to log and its Message is
 // safe to show a Discord user.
 type Error struct {
-	Kind   error  // one of the Err* sentinels
+	Class  error  // one of the Err* sentinels
 	Op     string // what the bot was doing: "list servers", "power restart abc123"
 	Status int    // HTTP status, 0 when none was received
 	Code   string // the panel's own error code, e.g. "ThrottleRequestsException"
 	Detail string // the panel's own explanation, for the log
-	// Message, when set, replaces the default user sentence for Kind; panel
+	// Message, when set, replaces the default user sentence for Class; panel
 	// clients set it where they know better (zampto's "not yet synced").
 	Message    string
 	RetryAfter time.Duration // for ErrRateLimited, when the panel said
@@ -42,7 +42,7 @@ type Error struct {
 
 // Error gives the operator's view: what failed and why, without secrets.
 func (e *Error) Error() string {
-	msg := e.Kind.Error()
+	msg := e.Class.Error()
 	if e.Op != "" {
 		msg = e.Op + ": " + msg
 	}
@@ -63,7 +63,7 @@ func (e *Error) Error() string {
 }
 
 // Is makes errors.Is(err, ErrNotFound) work on an *Error of that kind.
-func (e *Error) Is(target error) bool { return target == e.Kind }
+func (e *Error) Is(target error) bool { return target == e.Class }
 
 // Unwrap exposes the underlying cause (a network error, a context error).
 func (e *Error) Unwrap() error { return e.Err }

@@ -23,7 +23,7 @@ func TestObservedReportsEachCall(t *testing.T) {
 	inner := &paneltest.Client{
 		ServersFn: func(context.Context) ([]panel.Server, error) { return []panel.Server{{ID: "a"}}, nil },
 		PowerFn: func(context.Context, string, panel.Signal) error {
-			return &panel.Error{Kind: panel.ErrRateLimited, Status: 429}
+			return &panel.Error{Class: panel.ErrRateLimited, Status: 429}
 		},
 		CommandFn: func(context.Context, string, string) error { return fmt.Errorf("send: %w", context.DeadlineExceeded) },
 	}
@@ -49,7 +49,7 @@ func TestObservedReportsEachCall(t *testing.T) {
 func TestOutcomesAreTheFixedSet(t *testing.T) {
 	assert.Equal(t, "ok", panel.Outcome(nil))
 	assert.Equal(t, "error", panel.Outcome(fmt.Errorf("odd")))
-	assert.Equal(t, "not_found", panel.Outcome(fmt.Errorf("x: %w", &panel.Error{Kind: panel.ErrNotFound})))
+	assert.Equal(t, "not_found", panel.Outcome(fmt.Errorf("x: %w", &panel.Error{Class: panel.ErrNotFound})))
 	for _, err := range []error{nil, panel.ErrOffline, context.Canceled, fmt.Errorf("odd")} {
 		assert.Contains(t, panel.Outcomes(), panel.Outcome(err))
 	}

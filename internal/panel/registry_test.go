@@ -114,7 +114,7 @@ func TestResolveRefreshesOnceForNewServer(t *testing.T) {
 func TestTargetsPartialFailure(t *testing.T) {
 	var calls atomic.Int32
 	down := &paneltest.Client{ServersFn: func(context.Context) ([]panel.Server, error) {
-		return nil, &panel.Error{Kind: panel.ErrUnavailable, Status: 502}
+		return nil, &panel.Error{Class: panel.ErrUnavailable, Status: 502}
 	}}
 	r := panel.NewRegistry()
 	require.NoError(t, r.Add("up", lister(&calls, panel.Server{ID: "1", Name: "One"}), nil))
@@ -136,7 +136,7 @@ func TestTargetsPartialFailure(t *testing.T) {
 
 func TestTargetsAllDownIsAnError(t *testing.T) {
 	down := &paneltest.Client{ServersFn: func(context.Context) ([]panel.Server, error) {
-		return nil, &panel.Error{Kind: panel.ErrUnavailable}
+		return nil, &panel.Error{Class: panel.ErrUnavailable}
 	}}
 	r := panel.NewRegistry()
 	require.NoError(t, r.Add("down", down, nil))
@@ -180,7 +180,7 @@ func TestAddRejectsBadNames(t *testing.T) {
 }
 
 func TestUserMessageHidesInternals(t *testing.T) {
-	err := &panel.Error{Kind: panel.ErrUnavailable, Op: "list", Status: 500, Detail: "SQLSTATE secret-ish", Err: errors.New("dial tcp 10.0.0.1:443")}
+	err := &panel.Error{Class: panel.ErrUnavailable, Op: "list", Status: 500, Detail: "SQLSTATE secret-ish", Err: errors.New("dial tcp 10.0.0.1:443")}
 	msg := panel.UserMessage(err)
 	assert.NotContains(t, msg, "10.0.0.1")
 	assert.NotContains(t, msg, "SQLSTATE")

@@ -18,7 +18,7 @@ import (
 func (r *Registry) Resolve(ctx context.Context, ref string) (Target, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return Target{}, &Error{Kind: ErrNotFound, Op: "resolve server", Message: "Name a server: pick one from the list or type its name or identifier."}
+		return Target{}, &Error{Class: ErrNotFound, Op: "resolve server", Message: "Name a server: pick one from the list or type its name or identifier."}
 	}
 	targets, err := r.Targets(ctx)
 	t, found, rerr := r.match(targets, ref)
@@ -36,7 +36,7 @@ func (r *Registry) Resolve(ctx context.Context, ref string) (Target, error) {
 	if err != nil && !isPartial(err) {
 		return Target{}, err
 	}
-	return Target{}, &Error{Kind: ErrNotFound, Op: "resolve server", Detail: ref,
+	return Target{}, &Error{Class: ErrNotFound, Op: "resolve server", Detail: ref,
 		Message: fmt.Sprintf("No server called %q. Check the name with /servers.", trunc.Runes(ref, 101))}
 }
 
@@ -82,7 +82,7 @@ func ambiguous(ref string, hits []Target) error {
 	for _, h := range hits {
 		keys = append(keys, h.Panel+"/"+h.Server.Name)
 	}
-	return &Error{Kind: ErrAmbiguous, Op: "resolve server", Detail: ref,
+	return &Error{Class: ErrAmbiguous, Op: "resolve server", Detail: ref,
 		Message: fmt.Sprintf("More than one server is called %q; write it as %s.", trunc.Runes(ref, 101), strings.Join(keys, " or "))}
 }
 

@@ -38,7 +38,7 @@ func newFleet(n int) *fleet {
 		ResourcesFn: func(_ context.Context, id string) (panel.Resources, error) {
 			f.calls.Add(1)
 			if id == "broken" {
-				return panel.Resources{}, &panel.Error{Kind: panel.ErrUnavailable}
+				return panel.Resources{}, &panel.Error{Class: panel.ErrUnavailable}
 			}
 			return panel.Resources{State: panel.StateRunning, Live: true, CPUPercent: 12}, nil
 		}}

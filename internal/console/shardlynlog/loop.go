@@ -114,7 +114,7 @@ func (r *run) back() {
 // or MFA is the owner's to fix; anything else heals.
 func socketFailure(err error) outcome {
 	var pe *panel.Error
-	if errors.As(err, &pe) && (pe.Kind == panel.ErrUnauthorized || pe.Kind == panel.ErrConfig || pe.Kind == panel.ErrNotFound) {
+	if errors.As(err, &pe) && (pe.Class == panel.ErrUnauthorized || pe.Class == panel.ErrConfig || pe.Class == panel.ErrNotFound) {
 		return outcome{err: err, permanent: true, notice: noticeStopped + panel.UserMessage(err)}
 	}
 	return outcome{err: err}
@@ -126,10 +126,10 @@ func (r *run) handshakeFailure(sock api.Socket, resp *http.Response, err error) 
 	if resp == nil {
 		return outcome{err: err}
 	}
-	perr := &panel.Error{Op: "open console " + r.s.id, Status: resp.StatusCode, Detail: errorText(resp), Kind: panel.ErrUnavailable}
+	perr := &panel.Error{Op: "open console " + r.s.id, Status: resp.StatusCode, Detail: errorText(resp), Class: panel.ErrUnavailable}
 	switch status := resp.StatusCode; {
 	case status == http.StatusUnauthorized:
-		perr.Kind = panel.ErrUnauthorized
+		perr.Class = panel.ErrUnauthorized
 		r.refusals++
 		r.s.sock.SocketRefused(sock)
 		if r.s.sock.SocketRenewable() && r.refusals < 2 {
@@ -137,13 +137,13 @@ func (r *run) handshakeFailure(sock api.Socket, resp *http.Response, err error) 
 		}
 		return outcome{err: perr, permanent: true, notice: noticeRefused}
 	case status == http.StatusForbidden:
-		perr.Kind = panel.ErrForbidden
+		perr.Class = panel.ErrForbidden
 		return outcome{err: perr, permanent: true, notice: noticeForbidden}
 	case status == http.StatusNotFound, status == http.StatusGone:
-		perr.Kind = panel.ErrNotFound
+		perr.Class = panel.ErrNotFound
 		return outcome{err: perr, permanent: true, notice: noticeGone}
 	case status == http.StatusTooManyRequests:
-		perr.Kind = panel.ErrRateLimited
+		perr.Class = panel.ErrRateLimited
 	}
 	return outcome{err: perr}
 }

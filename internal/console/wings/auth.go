@@ -128,7 +128,7 @@ func (ss *session) authRefused(msg string) error {
 	ss.s.tok.invalidate()
 	switch {
 	case strings.Contains(msg, "permission"):
-		return &panel.Error{Kind: panel.ErrForbidden, Op: "live console of " + ss.s.serverID, Detail: trunc.Runes(msg, 200)}
+		return &panel.Error{Class: panel.ErrForbidden, Op: "live console of " + ss.s.serverID, Detail: trunc.Runes(msg, 200)}
 	case ss.authFresh:
 		return fmt.Errorf("%w: %s", errTokenRefused, trunc.Runes(msg, 200))
 	}

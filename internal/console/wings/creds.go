@@ -67,7 +67,7 @@ func (t *tokenCache) get(ctx context.Context, force bool) (c panel.SocketCredent
 		return panel.SocketCredentials{}, false, err
 	}
 	if err := checkCredentials(&c); err != nil {
-		return panel.SocketCredentials{}, false, &panel.Error{Kind: panel.ErrBadResponse, Op: "websocket credentials for " + t.id, Detail: err.Error()}
+		return panel.SocketCredentials{}, false, &panel.Error{Class: panel.ErrBadResponse, Op: "websocket credentials for " + t.id, Detail: err.Error()}
 	}
 	t.store(c)
 	return c, true, nil

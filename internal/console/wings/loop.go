@@ -95,10 +95,10 @@ func (s *Stream) permanent(err error) *panel.Error {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce) && ce.Code == closeSuspended:
-		return &panel.Error{Kind: panel.ErrConflict, Op: op, Detail: "the node closed the socket: server is suspended (4409)",
+		return &panel.Error{Class: panel.ErrConflict, Op: op, Detail: "the node closed the socket: server is suspended (4409)",
 			Message: "The server is suspended, so its live console has stopped. Start the relay again once the host lifts the suspension."}
 	case errors.Is(err, errOriginRefused):
-		return &panel.Error{Kind: panel.ErrConfig, Op: op, Status: http.StatusForbidden, Detail: err.Error(),
+		return &panel.Error{Class: panel.ErrConfig, Op: op, Status: http.StatusForbidden, Detail: err.Error(),
 			Message: "The node refused the console connection because the panel URL in the bot's settings is not the one the node trusts. Ask the bot's owner to check the panel URL."}
 	case errors.Is(err, panel.ErrUnauthorized):
 		return withMessage(err, panel.ErrUnauthorized, op, "The panel refused the bot's API key (revoked or expired), so the live console has stopped. Ask the bot's owner to check the key.")
@@ -124,7 +124,7 @@ func withMessage(err, kind error, op, msg string) *panel.Error {
 	if kind == nil {
 		kind = panel.ErrConfig
 	}
-	return &panel.Error{Kind: kind, Op: op, Message: msg, Err: err}
+	return &panel.Error{Class: kind, Op: op, Message: msg, Err: err}
 }
 
 func retryAfter(err error) time.Duration {
@@ -143,7 +143,7 @@ func (s *Stream) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 	}
 	op := "connect to the node of " + s.serverID
 	if resp == nil {
-		return nil, &panel.Error{Kind: panel.ErrUnavailable, Op: op, Err: err}
+		return nil, &panel.Error{Class: panel.ErrUnavailable, Op: op, Err: err}
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_ = resp.Body.Close()
@@ -153,7 +153,7 @@ func (s *Stream) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 	case http.StatusNotFound:
 		s.tok.invalidate() // the server may have moved to another node
 	}
-	return nil, &panel.Error{Kind: panel.ErrUnavailable, Op: op, Status: resp.StatusCode, Detail: nodeError(body)}
+	return nil, &panel.Error{Class: panel.ErrUnavailable, Op: op, Status: resp.StatusCode, Detail: nodeError(body)}
 }
 
 // nodeError extracts the node's {"error": "..."} message, bounded.

@@ -233,13 +233,13 @@ func (ss *session) sendCommand(command string) error {
 	op := "console command on " + ss.s.serverID
 	switch {
 	case ss.state == panel.StateOffline:
-		return &panel.Error{Kind: panel.ErrOffline, Op: op}
+		return &panel.Error{Class: panel.ErrOffline, Op: op}
 	case ss.lost || !ss.authed:
 		// The node would drop it without a word while the token is renewed.
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is renewing its access to the node. Try again in a moment."}
+		return &panel.Error{Class: panel.ErrUnavailable, Op: op, Message: "The live console is renewing its access to the node. Try again in a moment."}
 	}
 	if ss.c.send("send command", command) != nil {
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The console connection is busy. Try again in a moment."}
+		return &panel.Error{Class: panel.ErrUnavailable, Op: op, Message: "The console connection is busy. Try again in a moment."}
 	}
 	return nil
 }

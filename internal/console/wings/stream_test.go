@@ -173,7 +173,7 @@ func TestPanelWebsocketEndpointFailing(t *testing.T) {
 	h.waitConnected()
 	e := &emitter{h: h}
 	h.waitLine(e.next())
-	h.creds.setFail(&panel.Error{Kind: panel.ErrUnavailable, Op: "websocket credentials", Status: 502})
+	h.creds.setFail(&panel.Error{Class: panel.ErrUnavailable, Op: "websocket credentials", Status: 502})
 	h.node.Advance(11 * time.Minute) // the cached token runs out
 	h.node.Drop(uuid)
 	h.advanceUntil(time.Second, 20*time.Second, func() bool { _, n := h.sink.got(); return len(n) > 0 })
@@ -191,7 +191,7 @@ func TestPermanentFailuresEndWithANotice(t *testing.T) {
 		kind  error
 	}{
 		"origin refused":   {func(h *harness) { h.stream.origin = "https://other.example.com" }, panel.ErrConfig},
-		"key refused":      {func(h *harness) { h.creds.setFail(&panel.Error{Kind: panel.ErrUnauthorized, Status: 401}) }, panel.ErrUnauthorized},
+		"key refused":      {func(h *harness) { h.creds.setFail(&panel.Error{Class: panel.ErrUnauthorized, Status: 401}) }, panel.ErrUnauthorized},
 		"server suspended": {func(h *harness) { h.node.Suspend(uuid) }, panel.ErrConflict},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -276,7 +276,7 @@ func TestExpiredTokenRecovered(t *testing.T) {
 	h.waitConnected()
 	e := &emitter{h: h}
 	h.waitLine(e.next())
-	h.creds.setFail(&panel.Error{Kind: panel.ErrUnavailable, Status: 502})
+	h.creds.setFail(&panel.Error{Class: panel.ErrUnavailable, Status: 502})
 	h.node.Advance(5 * time.Second) // past exp: events become jwt errors
 	lost := []string{e.next(), e.next()}
 	require.Eventually(t, func() bool { return len(h.node.JWTErrors(uuid)) > 0 }, wait, tick)

@@ -219,18 +219,18 @@ func (s *Stream) Send(ctx context.Context, command string) error {
 	}
 	op := "console command on " + s.serverID
 	if len(encodeFrame("send command", command)) > nodeFrameLimit {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Message: "The command is too long for the node: shorten it."}
+		return &panel.Error{Class: panel.ErrInvalid, Op: op, Message: "The command is too long for the node: shorten it."}
 	}
 	ss := s.cur.Load()
 	if ss == nil {
 		return errNotConnected(op)
 	}
 	if err := waitLimit(ctx, s.clock, s.cmdLim); err != nil {
-		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, Err: err}
+		return &panel.Error{Class: panel.ErrRateLimited, Op: op, Err: err}
 	}
 	return ss.command(ctx, op, command)
 }
 
 func errNotConnected(op string) error {
-	return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Message: "The live console is not connected right now. Try again in a moment."}
+	return &panel.Error{Class: panel.ErrUnavailable, Op: op, Message: "The live console is not connected right now. Try again in a moment."}
 }

@@ -65,5 +65,5 @@ func (c *Client) Command(ctx context.Context, id, command string) error {
 }
 
 func unsupported(op string) error {
-	return &panel.Error{Kind: panel.ErrUnsupported, Op: op}
+	return &panel.Error{Class: panel.ErrUnsupported, Op: op}
 }

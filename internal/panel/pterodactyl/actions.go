@@ -40,7 +40,7 @@ func (c *Client) Resources(ctx context.Context, id string) (panel.Resources, err
 func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	op := "power " + clip(string(s), 20) + " " + clip(id, 40)
 	if _, err := panel.ParseSignal(string(s)); err != nil {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error(),
+		return &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: err.Error(),
 			Message: "Unknown power action: use start, stop, restart or kill."}
 	}
 	if err := checkID(id); err != nil {
@@ -80,7 +80,7 @@ func (c *Client) requireRunning(ctx context.Context, id string) error {
 		return err
 	}
 	if res.State == panel.StateOffline {
-		return &panel.Error{Kind: panel.ErrOffline, Detail: "Pelican drops commands for an offline server"}
+		return &panel.Error{Class: panel.ErrOffline, Detail: "Pelican drops commands for an offline server"}
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func checkID(id string) error {
 	if validID(id) {
 		return nil
 	}
-	return &panel.Error{Kind: panel.ErrInvalid, Detail: "not a server identifier or UUID",
+	return &panel.Error{Class: panel.ErrInvalid, Detail: "not a server identifier or UUID",
 		Message: fmt.Sprintf("%q is not a server identifier: use the 8-character identifier from the panel's address (/server/abc12345) or the server's UUID.", clip(id, 40))}
 }
 

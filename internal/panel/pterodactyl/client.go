@@ -190,6 +190,6 @@ func checkKey(key string) error {
 }
 
 func configError(msg string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrConfig, Op: "configure pterodactyl client", Detail: msg,
+	return &panel.Error{Class: panel.ErrConfig, Op: "configure pterodactyl client", Detail: msg,
 		Message: "The bot's panel settings are wrong: " + msg + "."}
 }

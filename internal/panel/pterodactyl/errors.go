@@ -66,15 +66,15 @@ func (c *Client) errorFor(resp *http.Response, path string, body []byte) *panel.
 	switch {
 	case status == http.StatusTooManyRequests:
 		// A proxy's HTML 429 means the same thing: back off.
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, retryAfter(resp.Header, c.api.Now())
+		e.Class, e.RetryAfter = panel.ErrRateLimited, retryAfter(resp.Header, c.api.Now())
 	case status >= 500:
-		e.Kind = panel.ErrUnavailable
+		e.Class = panel.ErrUnavailable
 		// The panel turns the node's 502 for a stopped server into its own
 		// 502; a node it cannot reach stays DaemonConnectionException.
 		switch {
 		case status == http.StatusBadGateway && isJSON && code != daemonException &&
 			strings.HasSuffix(pathOnly(path), "/command"):
-			e.Kind = panel.ErrOffline
+			e.Class = panel.ErrOffline
 		case isJSON && code == daemonException:
 			// The panel answered; the node (Wings) behind it did not: the
 			// default "the panel is not answering" would send the user to
@@ -95,22 +95,22 @@ func (c *Client) errorFor(resp *http.Response, path string, body []byte) *panel.
 func (c *Client) classify4xx(e *panel.Error) {
 	switch e.Status {
 	case http.StatusUnauthorized:
-		e.Kind = panel.ErrUnauthorized
+		e.Class = panel.ErrUnauthorized
 		e.Message = "The panel refused the bot's API key (it may be revoked, expired or limited to other IP addresses). Ask the bot's owner to create a new client API key (ptlc_…)."
 	case http.StatusForbidden:
-		e.Kind = panel.ErrForbidden
+		e.Class = panel.ErrForbidden
 		if strings.Contains(strings.ToLower(e.Detail), "application api key") {
 			e.Message = "The bot is using an application (admin) API key, which the client API refuses. Ask the bot's owner to use a client API key (ptlc_…)."
 		}
 	case http.StatusNotFound:
-		e.Kind = panel.ErrNotFound
+		e.Class = panel.ErrNotFound
 	case http.StatusConflict:
-		e.Kind = panel.ErrConflict
+		e.Class = panel.ErrConflict
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		e.Kind = panel.ErrInvalid
+		e.Class = panel.ErrInvalid
 	default:
 		// 405, 413, …: the request did not meet the API it expected.
-		e.Kind, e.Message = panel.ErrBadResponse, c.badResponse(e.Status, "").Message
+		e.Class, e.Message = panel.ErrBadResponse, c.badResponse(e.Status, "").Message
 	}
 }
 
@@ -125,7 +125,7 @@ func (c *Client) unexpected(r *httpapi.Request, status int, detail string) *pane
 // badResponse is the error for an answer that is not the client API's:
 // almost always a PANEL_URL pointing at a website, a proxy or a login page.
 func (c *Client) badResponse(status int, detail string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrBadResponse, Status: status, Detail: detail,
+	return &panel.Error{Class: panel.ErrBadResponse, Status: status, Detail: detail,
 		Message: "The panel answered with something that is not the " + c.displayName() +
 			" client API. Ask the bot's owner to check that PANEL_URL is the panel's own address (e.g. https://panel.example.com), not a website, a proxy or a login page."}
 }

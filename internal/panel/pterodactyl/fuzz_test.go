@@ -59,7 +59,7 @@ func FuzzErrorEnvelope(f *testing.F) {
 		err := fuzzClient(t, status, retry, body).do(context.Background(), "command", http.MethodPost, "/servers/1a2b3c4d/command", nil, nil)
 		var pe *panel.Error
 		require.True(t, errors.As(err, &pe), "status %d: %v", status, err)
-		require.NotNil(t, pe.Kind)
+		require.NotNil(t, pe.Class)
 		assert.LessOrEqual(t, utf8.RuneCountInString(pe.Detail), maxDetail+1, "characters, the ellipsis included")
 		assert.GreaterOrEqual(t, pe.RetryAfter, time.Duration(0))
 		assert.LessOrEqual(t, pe.RetryAfter, 2*time.Minute)

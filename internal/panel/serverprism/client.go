@@ -182,6 +182,6 @@ func checkToken(token string) error {
 }
 
 func configError(msg string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrConfig, Op: "configure serverprism client", Detail: msg,
+	return &panel.Error{Class: panel.ErrConfig, Op: "configure serverprism client", Detail: msg,
 		Message: "The bot's ServerPrism settings are wrong: " + msg + "."}
 }

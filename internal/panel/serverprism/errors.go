@@ -55,14 +55,14 @@ func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byt
 	e := &panel.Error{Op: r.Op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api token]"), maxDetail)}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(resp.Header, c.api.Now(), c.window)
+		e.Class, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(resp.Header, c.api.Now(), c.window)
 		e.Message = c.limitSentence(r) + " and the account reached that limit (another app may be using the same token); try again in " +
 			secondsText(e.RetryAfter) + "."
 	case status == http.StatusServiceUnavailable:
-		e.Kind = panel.ErrUnavailable
+		e.Class = panel.ErrUnavailable
 		e.Message = "The ServerPrism node behind this server is temporarily unavailable. Try again in a minute."
 	case status >= 500:
-		e.Kind = panel.ErrUnavailable
+		e.Class = panel.ErrUnavailable
 	case status >= 300 && status < 400, !isJSON && len(bytes.TrimSpace(body)) > 0, status == http.StatusMethodNotAllowed,
 		status == http.StatusNotFound && serverID(r) == "":
 		return urlError(r.Op, status, fmt.Sprintf("HTTP %d from %s", status, r.Path))
@@ -76,23 +76,23 @@ func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byt
 func (c *Client) classify4xx(r *httpapi.Request, e *panel.Error) {
 	switch e.Status {
 	case http.StatusUnauthorized:
-		e.Kind = panel.ErrUnauthorized
+		e.Class = panel.ErrUnauthorized
 		e.Message = "ServerPrism refused the bot's API token (missing, invalid or revoked). Ask the bot's owner to create a new token under " + tokensPage + "."
 	case http.StatusForbidden:
 		scope := scopeNamed(e.Detail, scopeOf(r))
-		e.Kind = panel.ErrForbidden
+		e.Class = panel.ErrForbidden
 		e.Message = fmt.Sprintf("The bot's ServerPrism token lacks the %s scope, which %s needs. Ask the bot's owner to create a token with %s under %s.",
 			scope, scopeUse(scope), scope, tokensPage)
 	case http.StatusNotFound:
-		e.Kind = panel.ErrNotFound
+		e.Class = panel.ErrNotFound
 		e.Message = fmt.Sprintf("ServerPrism has no server %s on the bot's account (or it belongs to another customer). Check the list with /servers.", httpapi.Clip(serverID(r), 32))
 	case http.StatusPreconditionFailed:
-		e.Kind = panel.ErrOffline
+		e.Class = panel.ErrOffline
 		e.Message = "The server is not running, so ServerPrism cannot pass it a command. Start it first, then send the command."
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		e.Kind = panel.ErrInvalid
+		e.Class = panel.ErrInvalid
 	default:
-		e.Kind = panel.ErrBadResponse
+		e.Class = panel.ErrBadResponse
 	}
 }
 
@@ -127,18 +127,18 @@ func secondsText(d time.Duration) string { return strconv.Itoa(httpapi.Seconds(d
 // urlError reports an answer that cannot come from the API: the base URL
 // points somewhere else.
 func urlError(op string, status int, detail string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrConfig, Op: op, Status: status, Detail: detail,
+	return &panel.Error{Class: panel.ErrConfig, Op: op, Status: status, Detail: detail,
 		Message: "The bot's ServerPrism URL does not lead to the API. Ask the bot's owner to set it to " + DefaultBaseURL + "."}
 }
 
 func badResponse(op string, status int, detail string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
+	return &panel.Error{Class: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
 }
 
 // unexpected words an answer that is not ServerPrism's API.
 func (c *Client) unexpected(r *httpapi.Request, status int, detail string) *panel.Error {
 	e := urlError(r.Op, status, detail)
-	e.Kind = panel.ErrBadResponse
+	e.Class = panel.ErrBadResponse
 	e.Message = "ServerPrism answered with something that is not its API (a web page, or no JSON): the bot's ServerPrism URL may be wrong, or ServerPrism is under maintenance. Ask the bot's owner to check that it is " + DefaultBaseURL + "."
 	return e
 }

@@ -54,7 +54,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	op := "power " + string(s) + " " + httpapi.Clip(id, 32)
 	sig, err := panel.ParseSignal(string(s))
 	if err != nil {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
+		return &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: err.Error()}
 	}
 	if err := checkID(op, id); err != nil {
 		return err
@@ -171,7 +171,7 @@ func (c *Client) toServers(items []listItem) []panel.Server {
 // goes into a URL path.
 func checkID(op, id string) error {
 	if _, ok := httpapi.ParseNumericID(id); !ok {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
+		return &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
 			Message: fmt.Sprintf("ServerPrism server IDs are numbers, and %q is not one. Pick the server from /servers.", httpapi.Clip(id, 32))}
 	}
 	return nil
@@ -196,7 +196,7 @@ func sentOrError(op, what string, body []byte) error {
 		return badResponse(op, http.StatusOK, err.Error())
 	}
 	if !sent {
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Status: http.StatusOK, Detail: what + " not sent",
+		return &panel.Error{Class: panel.ErrUnavailable, Op: op, Status: http.StatusOK, Detail: what + " not sent",
 			Message: fmt.Sprintf("ServerPrism took the %s but did not pass it on to the server. Try again in a minute.", what)}
 	}
 	return nil

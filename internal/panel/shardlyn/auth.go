@@ -95,22 +95,22 @@ func validateLogin(email, password string) error {
 // configError is a misconfiguration the owner must fix; the sentence goes
 // both to the user (Message) and to the log (Detail).
 func configError(msg string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrConfig, Op: "configure shardlyn", Detail: msg, Message: msg}
+	return &panel.Error{Class: panel.ErrConfig, Op: "configure shardlyn", Detail: msg, Message: msg}
 }
 
 // mfaError answers a login that asks for a TOTP code: a bot cannot type one.
 func mfaError() *panel.Error {
 	msg := "This Shardlyn account requires MFA, which a bot cannot answer. Create an API token " +
 		"(shardlyn_api_…) under Settings > API Tokens and set it instead of the email and password."
-	return &panel.Error{Kind: panel.ErrConfig, Op: "log in", Detail: "login answered mfa_required", Message: msg}
+	return &panel.Error{Class: panel.ErrConfig, Op: "log in", Detail: "login answered mfa_required", Message: msg}
 }
 
 // loginRefused words the failures of the login itself, which are the
 // owner's to fix rather than the user's.
 func loginRefused(e *panel.Error) *panel.Error {
-	switch e.Kind {
+	switch e.Class {
 	case panel.ErrUnauthorized, panel.ErrInvalid:
-		e.Kind = panel.ErrUnauthorized
+		e.Class = panel.ErrUnauthorized
 		e.Message = fmt.Sprintf("Shardlyn refused the email or password in the bot's config. Fix them and "+
 			"restart the bot; until then it does not try again for %d minutes, so the account is not locked.",
 			int(loginCooldown.Minutes()))

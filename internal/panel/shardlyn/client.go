@@ -184,7 +184,7 @@ func (c *Client) instance(ctx context.Context, id string) (instanceJSON, error) 
 func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	op := fmt.Sprintf("power %s %s", s, id)
 	if _, err := panel.ParseSignal(string(s)); err != nil {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
+		return &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: err.Error()}
 	}
 	if err := checkID(op, id); err != nil {
 		return err
@@ -204,14 +204,14 @@ func instancePath(id, action string) string {
 // a URL.
 func checkID(op, id string) error {
 	if id == "" || id == "." || id == ".." || len(id) > 128 || strings.ContainsAny(id, "/?#") || strings.IndexFunc(id, httpapi.IsSpaceOrControl) >= 0 {
-		return &panel.Error{Kind: panel.ErrNotFound, Op: op, Detail: "malformed instance id",
+		return &panel.Error{Class: panel.ErrNotFound, Op: op, Detail: "malformed instance id",
 			Message: "That is not a Shardlyn instance id. Check the name with /servers."}
 	}
 	return nil
 }
 
 func badResponse(op string, err error) error {
-	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Detail: err.Error()}
+	return &panel.Error{Class: panel.ErrBadResponse, Op: op, Detail: err.Error()}
 }
 
 // unwrapObject accepts {"instance": {...}} as well as the bare object.

@@ -197,7 +197,7 @@ func TestRateLimitedPowerSaysWhenToRetry(t *testing.T) {
 	sim.FailNext(429, "rate limit exceeded")
 	err := c.Power(context.Background(), "i-1", panel.SignalStart)
 	pe := panelErr(t, err)
-	assert.Equal(t, panel.ErrRateLimited, pe.Kind)
+	assert.Equal(t, panel.ErrRateLimited, pe.Class)
 	assert.Equal(t, 10e9, float64(pe.RetryAfter), "read from X-RateLimit-Reset")
 	assert.Equal(t, 1, len(sim.Requests()))
 }

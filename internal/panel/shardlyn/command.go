@@ -77,7 +77,7 @@ func (c *Client) dialConsole(ctx context.Context, r *httpapi.Request) (*websocke
 func (c *Client) consoleError(r *httpapi.Request, resp *http.Response, body []byte) error {
 	e := c.statusError(r, resp, body)
 	if resp.StatusCode == http.StatusConflict {
-		e.Kind = panel.ErrOffline
+		e.Class = panel.ErrOffline
 		e.Message = "The instance is not running, so it cannot take a command. Start it first."
 	}
 	return e
@@ -93,7 +93,7 @@ func (c *Client) sendCommand(ctx context.Context, op string, ws *websocket.Conn,
 	}
 	_ = ws.SetWriteDeadline(deadline)
 	if err := ws.WriteMessage(websocket.TextMessage, []byte(command)); err != nil {
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Err: httpapi.StripURL(err),
+		return &panel.Error{Class: panel.ErrUnavailable, Op: op, Err: httpapi.StripURL(err),
 			Message: "The console connection failed before the command was sent. Try again in a moment."}
 	}
 	_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
@@ -107,7 +107,7 @@ func (c *Client) sendCommand(ctx context.Context, op string, ws *websocket.Conn,
 			continue
 		}
 		if detail := c.detail(data); detail != "" {
-			return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: detail,
+			return &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: detail,
 				Message: "Shardlyn's console refused the command: " + detail}
 		}
 	}

@@ -26,10 +26,10 @@ type tokenResponse struct {
 
 func (tr tokenResponse) check(op string) error {
 	if tr.AccessToken == "" {
-		return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Detail: "answer carries no access_token"}
+		return &panel.Error{Class: panel.ErrBadResponse, Op: op, Detail: "answer carries no access_token"}
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "bearer") {
-		return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Detail: "token_type is not Bearer"}
+		return &panel.Error{Class: panel.ErrBadResponse, Op: op, Detail: "token_type is not Bearer"}
 	}
 	return nil
 }
@@ -51,7 +51,7 @@ func tokenLifetime(tr tokenResponse, now time.Time) (time.Duration, error) {
 		}
 	}
 	if life <= 0 {
-		return 0, &panel.Error{Kind: panel.ErrBadResponse, Op: "log in",
+		return 0, &panel.Error{Class: panel.ErrBadResponse, Op: "log in",
 			Detail: "the token answer says neither expires_in nor a JWT exp in the future"}
 	}
 	return life, nil

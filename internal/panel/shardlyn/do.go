@@ -74,7 +74,7 @@ func (c *Client) sign(ctx context.Context, h http.Header) (renew func() bool, er
 // *url.Error that net/http returns names the full URL; only its cause is
 // kept.
 func transportError(ctx context.Context, op string, err error) error {
-	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Err: httpapi.StripURL(err)}
+	e := &panel.Error{Class: panel.ErrUnavailable, Op: op, Err: httpapi.StripURL(err)}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		e.Detail = "Shardlyn did not answer in time"
 		e.Message = "Shardlyn did not answer in time. Try again in a minute."
@@ -89,5 +89,5 @@ func asPanelError(op string, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Err: err}
+	return &panel.Error{Class: panel.ErrUnavailable, Op: op, Err: err}
 }

@@ -28,10 +28,10 @@ var secretPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Z
 func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byte) *panel.Error {
 	status := resp.StatusCode
 	if status >= 300 && status < 400 {
-		return &panel.Error{Kind: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: "unexpected redirect; check the base URL"}
+		return &panel.Error{Class: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: "unexpected redirect; check the base URL"}
 	}
-	e := &panel.Error{Kind: kindOf(status), Op: r.Op, Status: status, Detail: c.detail(body)}
-	switch e.Kind {
+	e := &panel.Error{Class: kindOf(status), Op: r.Op, Status: status, Detail: c.detail(body)}
+	switch e.Class {
 	case panel.ErrUnauthorized:
 		e.Message = c.unauthorizedMessage()
 	case panel.ErrForbidden:

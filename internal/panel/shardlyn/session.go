@@ -200,7 +200,7 @@ func latchUntil(err error, now time.Time) (time.Time, bool) {
 	if !errors.As(err, &pe) || pe.Op != "log in" {
 		return time.Time{}, false
 	}
-	switch pe.Kind {
+	switch pe.Class {
 	case panel.ErrUnauthorized, panel.ErrConfig:
 		return now.Add(loginCooldown), true
 	case panel.ErrRateLimited:

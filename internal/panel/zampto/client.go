@@ -129,6 +129,6 @@ func checkToken(token string) error {
 }
 
 func configError(msg string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrConfig, Op: "configure zampto client", Detail: msg,
+	return &panel.Error{Class: panel.ErrConfig, Op: "configure zampto client", Detail: msg,
 		Message: "The bot's zampto settings are wrong: " + msg + "."}
 }

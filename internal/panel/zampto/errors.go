@@ -71,18 +71,18 @@ func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byt
 	e := &panel.Error{Op: r.Op, Status: status, Detail: httpapi.Clip(httpapi.Scrub(msg, c.token, "[api key]"), maxDetail)}
 	for _, row := range errorTable() {
 		if row.status == status && row.message == msg {
-			e.Kind, e.Message = row.kind, row.user
+			e.Class, e.Message = row.kind, row.user
 			return e
 		}
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		e.Kind, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(resp.Header, c.api.Now(), c.limitW)
+		e.Class, e.RetryAfter = panel.ErrRateLimited, httpapi.RetryAfterOr(resp.Header, c.api.Now(), c.limitW)
 		e.Message = c.limitedMessage(e.RetryAfter)
 	case status >= 500:
-		e.Kind = panel.ErrUnavailable
+		e.Class = panel.ErrUnavailable
 	case status >= 300 && status < 400, status == http.StatusNotFound, !isJSON:
-		e.Kind = panel.ErrConfig
+		e.Class = panel.ErrConfig
 		e.Message = fmt.Sprintf("zampto answered %d to a request the API documents: the bot's zampto API URL looks wrong. Ask the bot's owner to set it to %s.", status, DefaultBaseURL)
 	default:
 		c.classifyUnknown(e)
@@ -95,15 +95,15 @@ func (c *Client) statusError(r *httpapi.Request, resp *http.Response, body []byt
 func (c *Client) classifyUnknown(e *panel.Error) {
 	switch e.Status {
 	case http.StatusUnauthorized:
-		e.Kind, e.Message = panel.ErrUnauthorized, keyRefused
+		e.Class, e.Message = panel.ErrUnauthorized, keyRefused
 	case http.StatusForbidden:
-		e.Kind = panel.ErrForbidden
+		e.Class = panel.ErrForbidden
 	case http.StatusUnprocessableEntity:
-		e.Kind = panel.ErrConflict
+		e.Class = panel.ErrConflict
 	case http.StatusBadRequest:
-		e.Kind = panel.ErrInvalid
+		e.Class = panel.ErrInvalid
 	default:
-		e.Kind = panel.ErrBadResponse
+		e.Class = panel.ErrBadResponse
 	}
 }
 
@@ -139,11 +139,11 @@ func (c *Client) limitText() string {
 }
 
 func badResponse(op string, status int, detail string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
+	return &panel.Error{Class: panel.ErrBadResponse, Op: op, Status: status, Detail: detail}
 }
 
 // unexpected words an answer that is not zampto's API.
 func (c *Client) unexpected(r *httpapi.Request, status int, detail string) *panel.Error {
-	return &panel.Error{Kind: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: detail,
+	return &panel.Error{Class: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: detail,
 		Message: "zampto answered with something that is not its API (a web page, or no JSON): the bot's zampto API URL may be wrong, or zampto is under maintenance. Ask the bot's owner to check that it is " + DefaultBaseURL + "."}
 }

@@ -39,7 +39,7 @@ func (c *Client) Servers(ctx context.Context) ([]panel.Server, error) {
 // holds its limits and identifiers only — so there is nothing true to show.
 // It answers without asking zampto, so /status costs no rate-limit slot.
 func (c *Client) Resources(_ context.Context, id string) (panel.Resources, error) {
-	return panel.Resources{}, &panel.Error{Kind: panel.ErrUnsupported, Op: "status " + httpapi.Clip(id, 32),
+	return panel.Resources{}, &panel.Error{Class: panel.ErrUnsupported, Op: "status " + httpapi.Clip(id, 32),
 		Message: "zampto does not report whether a server is running or what it uses. Check the zampto dashboard."}
 }
 
@@ -49,7 +49,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 	op := "power " + string(s) + " " + httpapi.Clip(id, 32)
 	sig, err := panel.ParseSignal(string(s))
 	if err != nil {
-		return &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: err.Error()}
+		return &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: err.Error()}
 	}
 	n, err := parseID(op, id)
 	if err != nil {
@@ -70,7 +70,7 @@ func (c *Client) Power(ctx context.Context, id string, s panel.Signal) error {
 
 // Command is unsupported: zampto has no console API.
 func (c *Client) Command(_ context.Context, id, _ string) error {
-	return &panel.Error{Kind: panel.ErrUnsupported, Op: "command " + httpapi.Clip(id, 32),
+	return &panel.Error{Class: panel.ErrUnsupported, Op: "command " + httpapi.Clip(id, 32),
 		Message: "zampto has no console: commands cannot be sent to its servers."}
 }
 
@@ -87,7 +87,7 @@ func (c *Client) Health(ctx context.Context) error {
 		return badResponse(op, http.StatusOK, err.Error())
 	}
 	if status != "ok" {
-		return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Status: http.StatusOK,
+		return &panel.Error{Class: panel.ErrUnavailable, Op: op, Status: http.StatusOK,
 			Detail:  fmt.Sprintf("zampto reports status %q", httpapi.Clip(status, 40)),
 			Message: "zampto's API reports that it is not healthy. Try again later."}
 	}
@@ -99,7 +99,7 @@ func (c *Client) Health(ctx context.Context) error {
 func parseID(op, id string) (uint64, error) {
 	n, ok := httpapi.ParseNumericID(id)
 	if !ok {
-		return 0, &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
+		return 0, &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: "server ID is not a number",
 			Message: fmt.Sprintf("zampto server IDs are numbers, and %q is not one. Pick the server from /servers.", httpapi.Clip(id, 32))}
 	}
 	return n, nil

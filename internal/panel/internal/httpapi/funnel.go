@@ -225,7 +225,7 @@ func (c *Client) newRequest(ctx context.Context, r *Request, payload []byte) (*h
 	req, err := newRequest(ctx, r.Method, c.Base.String()+r.Path, payload)
 	if err != nil {
 		// net/http's error repeats the whole URL; the path is enough.
-		return nil, &panel.Error{Kind: panel.ErrConfig, Op: r.Op, Detail: "building the request for " + r.path(c.Base)}
+		return nil, &panel.Error{Class: panel.ErrConfig, Op: r.Op, Detail: "building the request for " + r.path(c.Base)}
 	}
 	for k, v := range c.Header {
 		req.Header[k] = v
@@ -247,7 +247,7 @@ func (c *Client) authError(r *Request, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return &panel.Error{Kind: panel.ErrUnavailable, Op: r.Op, Detail: "no credential for " + c.Panel, Err: err}
+	return &panel.Error{Class: panel.ErrUnavailable, Op: r.Op, Detail: "no credential for " + c.Panel, Err: err}
 }
 
 // check turns a non-2xx answer into the panel's typed error and a 2xx into
@@ -294,7 +294,7 @@ func decode(status int, h http.Header, body []byte, out any) string {
 // the API's. After a write the panel may or may not have acted, so the user
 // is told to look before sending it again (the funnel never resends it).
 func (c *Client) unexpected(r *Request, status int, detail string) *panel.Error {
-	e := &panel.Error{Kind: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: detail}
+	e := &panel.Error{Class: panel.ErrBadResponse, Op: r.Op, Status: status, Detail: detail}
 	if c.Unexpected != nil {
 		e = c.Unexpected(r, status, detail)
 	}
@@ -312,7 +312,7 @@ func (c *Client) unexpected(r *Request, status int, detail string) *panel.Error 
 // whether the caller gave up or the panel did not answer in time. ctx is
 // the request's own context: its cause tells the two apart.
 func (c *Client) networkError(ctx context.Context, op string, err error) *panel.Error {
-	e := &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: StripURL(err)}
+	e := &panel.Error{Class: panel.ErrUnavailable, Op: op, Detail: "no answer from " + c.Panel, Err: StripURL(err)}
 	switch {
 	case errors.Is(context.Cause(ctx), errTimedOut):
 		e.Err = context.DeadlineExceeded

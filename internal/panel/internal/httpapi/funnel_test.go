@@ -28,12 +28,12 @@ func acme(t *testing.T, srv *httptest.Server, timeout time.Duration) *Client {
 	require.NoError(t, err)
 	return &Client{Panel: "Acme", Base: base, hc: &http.Client{CheckRedirect: noRedirects}, Timeout: timeout, MaxBody: 8,
 		StatusError: func(r *Request, resp *http.Response, _ []byte) *panel.Error {
-			e := &panel.Error{Kind: panel.ErrInvalid, Op: r.Op, Status: resp.StatusCode}
+			e := &panel.Error{Class: panel.ErrInvalid, Op: r.Op, Status: resp.StatusCode}
 			switch {
 			case resp.StatusCode == http.StatusTooManyRequests:
-				e.Kind, e.RetryAfter = panel.ErrRateLimited, RetryAfterOr(resp.Header, time.Now(), time.Second)
+				e.Class, e.RetryAfter = panel.ErrRateLimited, RetryAfterOr(resp.Header, time.Now(), time.Second)
 			case resp.StatusCode >= 500:
-				e.Kind = panel.ErrUnavailable
+				e.Class = panel.ErrUnavailable
 			}
 			return e
 		}}
@@ -229,7 +229,7 @@ func TestNoCredentialIsFinal(t *testing.T) {
 	srv, n := answering(t, http.StatusOK, "application/json", `{}`)
 	c := acme(t, srv, time.Second)
 	c.Retry = Retrier{Tries: 3}
-	refused := &panel.Error{Kind: panel.ErrUnavailable, Op: "refresh token", Status: 503, Message: "say so"}
+	refused := &panel.Error{Class: panel.ErrUnavailable, Op: "refresh token", Status: 503, Message: "say so"}
 	calls := 0
 	c.Auth = func(context.Context, *http.Request) (func() bool, error) { calls++; return nil, refused }
 	err := c.Do(context.Background(), get("list"), nil)

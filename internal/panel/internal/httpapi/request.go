@@ -39,7 +39,7 @@ func encodeJSON(op string, body any) ([]byte, error) {
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
-		return nil, &panel.Error{Kind: panel.ErrInvalid, Op: op, Detail: "encoding the request", Err: err}
+		return nil, &panel.Error{Class: panel.ErrInvalid, Op: op, Detail: "encoding the request", Err: err}
 	}
 	return b, nil
 }

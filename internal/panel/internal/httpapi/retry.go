@@ -123,9 +123,9 @@ func RetryAfterOr(h http.Header, now time.Time, window time.Duration) time.Durat
 func queueError(op string, err error, full func(after time.Duration) string) *panel.Error {
 	var qf *queueFull
 	if errors.As(err, &qf) {
-		return &panel.Error{Kind: panel.ErrRateLimited, Op: op, RetryAfter: qf.after,
+		return &panel.Error{Class: panel.ErrRateLimited, Op: op, RetryAfter: qf.after,
 			Detail:  "the bot's request queue cannot serve this call before its deadline",
 			Message: full(qf.after)}
 	}
-	return &panel.Error{Kind: panel.ErrUnavailable, Op: op, Detail: "gave up waiting for a slot in the request queue", Err: err}
+	return &panel.Error{Class: panel.ErrUnavailable, Op: op, Detail: "gave up waiting for a slot in the request queue", Err: err}
 }

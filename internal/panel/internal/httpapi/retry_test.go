@@ -30,14 +30,14 @@ func TestRetrierTriesOnlyWhatIsSafe(t *testing.T) {
 		err    error
 		calls  int
 	}{
-		{"5xx GET", http.MethodGet, &panel.Error{Kind: panel.ErrUnavailable, Status: 502}, 3},
-		{"network GET", http.MethodGet, &panel.Error{Kind: panel.ErrUnavailable}, 3},
-		{"short 429 GET", http.MethodGet, &panel.Error{Kind: panel.ErrRateLimited, Status: 429, RetryAfter: time.Second}, 3},
-		{"long 429 GET", http.MethodGet, &panel.Error{Kind: panel.ErrRateLimited, Status: 429, RetryAfter: 2 * time.Second}, 1},
-		{"5xx POST", http.MethodPost, &panel.Error{Kind: panel.ErrUnavailable, Status: 500}, 1},
-		{"429 POST", http.MethodPost, &panel.Error{Kind: panel.ErrRateLimited, Status: 429}, 1},
-		{"4xx GET", http.MethodGet, &panel.Error{Kind: panel.ErrNotFound, Status: 404}, 1},
-		{"unavailable 4xx GET", http.MethodGet, &panel.Error{Kind: panel.ErrUnavailable, Status: 412}, 1},
+		{"5xx GET", http.MethodGet, &panel.Error{Class: panel.ErrUnavailable, Status: 502}, 3},
+		{"network GET", http.MethodGet, &panel.Error{Class: panel.ErrUnavailable}, 3},
+		{"short 429 GET", http.MethodGet, &panel.Error{Class: panel.ErrRateLimited, Status: 429, RetryAfter: time.Second}, 3},
+		{"long 429 GET", http.MethodGet, &panel.Error{Class: panel.ErrRateLimited, Status: 429, RetryAfter: 2 * time.Second}, 1},
+		{"5xx POST", http.MethodPost, &panel.Error{Class: panel.ErrUnavailable, Status: 500}, 1},
+		{"429 POST", http.MethodPost, &panel.Error{Class: panel.ErrRateLimited, Status: 429}, 1},
+		{"4xx GET", http.MethodGet, &panel.Error{Class: panel.ErrNotFound, Status: 404}, 1},
+		{"unavailable 4xx GET", http.MethodGet, &panel.Error{Class: panel.ErrUnavailable, Status: 412}, 1},
 		{"not a panel error", http.MethodGet, errors.New("x"), 1},
 	}
 	for _, tt := range tests {
@@ -54,14 +54,14 @@ func TestRetrierStopsAtTheDeadline(t *testing.T) {
 	p := Retrier{Tries: 5, Backoff: backoff.Policy{Base: time.Hour, Max: time.Hour}, MaxRetryAfter: time.Hour}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	send, calls := failing(&panel.Error{Kind: panel.ErrUnavailable, Status: 503})
+	send, calls := failing(&panel.Error{Class: panel.ErrUnavailable, Status: 503})
 	start := time.Now()
 	err := p.do(ctx, clock.Real{}, http.MethodGet, send)
 	require.Error(t, err)
 	assert.Equal(t, 1, *calls, "an hour's pause does not fit a minute")
 	assert.Less(t, time.Since(start), time.Second)
 
-	send, calls = failing(&panel.Error{Kind: panel.ErrRateLimited, Status: 429, RetryAfter: 2 * time.Minute})
+	send, calls = failing(&panel.Error{Class: panel.ErrRateLimited, Status: 429, RetryAfter: 2 * time.Minute})
 	_ = p.do(ctx, clock.Real{}, http.MethodGet, send)
 	assert.Equal(t, 1, *calls, "a 429 that outlasts the deadline is given back")
 
@@ -71,7 +71,7 @@ func TestRetrierStopsAtTheDeadline(t *testing.T) {
 	err = p.do(cctx, clock.Real{}, http.MethodGet, func() error {
 		n++
 		ccancel()
-		return &panel.Error{Kind: panel.ErrUnavailable}
+		return &panel.Error{Class: panel.ErrUnavailable}
 	})
 	require.Error(t, err)
 	assert.Equal(t, 1, n, "a cancelled caller is not retried")
@@ -82,7 +82,7 @@ func TestRetrierReturnsTheFirstSuccess(t *testing.T) {
 	n := 0
 	err := p.do(context.Background(), clock.Real{}, http.MethodGet, func() error {
 		if n++; n < 2 {
-			return &panel.Error{Kind: panel.ErrUnavailable, Status: 500}
+			return &panel.Error{Class: panel.ErrUnavailable, Status: 500}
 		}
 		return nil
 	})
@@ -104,7 +104,7 @@ func TestRetrierSetRefusesNonsense(t *testing.T) {
 func TestRetryWaitsOnTheClock(t *testing.T) {
 	clk := manualclock.New(time.Unix(0, 0))
 	p := Retrier{Tries: 2, Backoff: backoff.Policy{Base: time.Second, Max: time.Minute}, MaxRetryAfter: 5 * time.Second}
-	send, calls := failing(&panel.Error{Kind: panel.ErrUnavailable, Status: 503})
+	send, calls := failing(&panel.Error{Class: panel.ErrUnavailable, Status: 503})
 	done := make(chan error, 1)
 	go func() { done <- p.do(context.Background(), clk, http.MethodGet, send) }()
 	for _, d := range []time.Duration{time.Second, 2 * time.Second} {
@@ -114,7 +114,7 @@ func TestRetryWaitsOnTheClock(t *testing.T) {
 	require.Error(t, <-done)
 	assert.Equal(t, 3, *calls)
 
-	send, calls = failing(&panel.Error{Kind: panel.ErrRateLimited, Status: 429, RetryAfter: 3 * time.Second})
+	send, calls = failing(&panel.Error{Class: panel.ErrRateLimited, Status: 429, RetryAfter: 3 * time.Second})
 	go func() { done <- p.do(context.Background(), clk, http.MethodGet, send) }()
 	require.Eventually(t, func() bool { return clk.Pending() == 1 }, 5*time.Second, time.Millisecond)
 	clk.Advance(2 * time.Second)

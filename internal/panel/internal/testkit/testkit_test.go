@@ -39,8 +39,8 @@ func fails(f func(t testing.TB)) bool {
 }
 
 func TestHelpersFailWhenTheyMust(t *testing.T) {
-	notFound := &panel.Error{Kind: panel.ErrNotFound, Op: "status 1"}
-	leaky := &panel.Error{Kind: panel.ErrUnauthorized, Detail: "key s3cr3t refused"}
+	notFound := &panel.Error{Class: panel.ErrNotFound, Op: "status 1"}
+	leaky := &panel.Error{Class: panel.ErrUnauthorized, Detail: "key s3cr3t refused"}
 
 	assert.False(t, fails(func(t testing.TB) { RequireKind(t, notFound, panel.ErrNotFound) }))
 	assert.True(t, fails(func(t testing.TB) { RequireKind(t, notFound, panel.ErrConflict) }))
@@ -55,6 +55,6 @@ func TestHelpersFailWhenTheyMust(t *testing.T) {
 	assert.True(t, fails(func(t testing.TB) { CheckError(t, notFound, "s3cr3t", 10, panel.ErrConflict) }))
 	assert.True(t, fails(func(t testing.TB) { CheckError(t, leaky, "s3cr3t", 100, panel.ErrUnauthorized) }))
 	assert.True(t, fails(func(t testing.TB) { CheckError(t, leaky, "other", 5, panel.ErrUnauthorized) }), "detail too long")
-	waitsBack := &panel.Error{Kind: panel.ErrRateLimited, RetryAfter: -1}
+	waitsBack := &panel.Error{Class: panel.ErrRateLimited, RetryAfter: -1}
 	assert.True(t, fails(func(t testing.TB) { CheckError(t, waitsBack, "s3cr3t", 10, panel.ErrRateLimited) }))
 }
