@@ -32,11 +32,11 @@ import (
 
 // The kinds of alert, as the store keeps them.
 const (
-	Crash       store.AlertKind = "crash"
-	CPU         store.AlertKind = "cpu"
-	Memory      store.AlertKind = "memory"
-	Disk        store.AlertKind = "disk"
-	Unreachable store.AlertKind = "unreachable"
+	Crash       store.AlertCondition = "crash"
+	CPU         store.AlertCondition = "cpu"
+	Memory      store.AlertCondition = "memory"
+	Disk        store.AlertCondition = "disk"
+	Unreachable store.AlertCondition = "unreachable"
 )
 
 // Margin is how many points under its threshold a figure must fall for its

@@ -23,7 +23,7 @@ type memStore struct {
 	m  map[string]store.Alert
 }
 
-func (s *memStore) FindAlert(_ context.Context, server string, kind store.AlertKind) (store.Alert, error) {
+func (s *memStore) FindAlert(_ context.Context, server string, kind store.AlertCondition) (store.Alert, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.m[server+"|"+string(kind)]
@@ -47,7 +47,7 @@ func (s *memStore) PutAlert(_ context.Context, a store.Alert) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a.Since, a.Notified, a.Recovered = a.Since.Truncate(time.Second), a.Notified.Truncate(time.Second), a.Recovered.Truncate(time.Second)
-	s.m[a.Server+"|"+string(a.Kind)] = a
+	s.m[a.Server+"|"+string(a.Condition)] = a
 	return nil
 }
 
@@ -80,7 +80,7 @@ func snap(at time.Duration, state panel.State, memPercent float64) watch.Snapsho
 func kinds(ns []Notice) []string {
 	var out []string
 	for _, n := range ns {
-		s := string(n.Kind)
+		s := string(n.Condition)
 		if n.Recovered {
 			s += " recovered"
 		}

@@ -52,19 +52,19 @@ func (d *Discord) Notify(ctx context.Context, n Notice) error {
 			Reader: strings.NewReader(strings.Join(n.Tail, "\n") + "\n")}}
 	}
 	if _, err := d.post.ChannelMessageSendComplex(n.Channel, ms, discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("post %s alert to channel %s: %w", n.Kind, n.Channel, err)
+		return fmt.Errorf("post %s alert to channel %s: %w", n.Condition, n.Channel, err)
 	}
 	return nil
 }
 
 // embed shows what happened to whom, since when, and the figures.
 func embed(n Notice) *discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Color: colourAlert, Title: clip(title(n.Kind)+": "+n.Subject, 256),
+	e := &discordgo.MessageEmbed{Color: colourAlert, Title: clip(title(n.Condition)+": "+n.Subject, 256),
 		Description: clip(n.Detail, 4096), Timestamp: n.Since.UTC().Format(time.RFC3339)}
 	since := fmt.Sprintf("<t:%d:f> (<t:%d:R>)", n.Since.Unix(), n.Since.Unix())
 	e.Fields = []*discordgo.MessageEmbedField{{Name: "Since", Value: since, Inline: true}}
 	if n.Recovered {
-		e.Color, e.Title = colourRecovered, clip("Recovered: "+n.Subject+" ("+string(n.Kind)+")", 256)
+		e.Color, e.Title = colourRecovered, clip("Recovered: "+n.Subject+" ("+string(n.Condition)+")", 256)
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Recovered", Inline: true,
 			Value: fmt.Sprintf("<t:%d:f>, after %s", n.Until.Unix(), n.Until.Sub(n.Since).Round(time.Second))})
 	}
@@ -75,7 +75,7 @@ func embed(n Notice) *discordgo.MessageEmbed {
 }
 
 // title names each kind of trouble.
-func title(k store.AlertKind) string {
+func title(k store.AlertCondition) string {
 	switch k {
 	case Crash:
 		return "Crashed"

@@ -43,7 +43,7 @@ type Evaluator struct {
 
 type levelKey struct {
 	server string // a server key, or a panel name for Unreachable
-	kind   store.AlertKind
+	kind   store.AlertCondition
 }
 
 var _ watch.Observer = (*Evaluator)(nil)
@@ -89,11 +89,11 @@ func (e *Evaluator) Observe(ctx context.Context, round []watch.Snapshot) {
 }
 
 // level returns the machine of a server (or panel) and kind.
-func (e *Evaluator) level(server string, kind store.AlertKind) *level {
+func (e *Evaluator) level(server string, kind store.AlertCondition) *level {
 	k := levelKey{server, kind}
 	l := e.levels[k]
 	if l == nil {
-		l = &level{ep: store.Alert{Server: server, Kind: kind}}
+		l = &level{ep: store.Alert{Server: server, Condition: kind}}
 		e.levels[k] = l
 	}
 	return l
@@ -104,7 +104,7 @@ func (e *Evaluator) deliver(ctx context.Context, l *level, n Notice, now time.Ti
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := e.notify.Notify(ctx, n); err != nil {
-		e.log.Warn("alert not delivered; trying again next round", "server", l.ep.Server, "kind", l.ep.Kind, "err", err)
+		e.log.Warn("alert not delivered; trying again next round", "server", l.ep.Server, "kind", l.ep.Condition, "err", err)
 		return
 	}
 	l.ep.Notified = now
@@ -122,9 +122,9 @@ func (e *Evaluator) load(ctx context.Context) {
 	}
 	e.loaded = true
 	for _, a := range as {
-		l := e.level(a.Server, a.Kind)
+		l := e.level(a.Server, a.Condition)
 		l.ep = a
-		l.note = Notice{Kind: a.Kind, Subject: a.Server, Channel: e.channelFor(a.Server)}
+		l.note = Notice{Condition: a.Condition, Subject: a.Server, Channel: e.channelFor(a.Server)}
 	}
 }
 
@@ -132,7 +132,7 @@ func (e *Evaluator) put(ctx context.Context, a store.Alert) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	if err := e.store.PutAlert(ctx, a); err != nil {
-		e.log.Warn("alerts: state not kept; a restart may repeat this alert", "server", a.Server, "kind", a.Kind, "err", err)
+		e.log.Warn("alerts: state not kept; a restart may repeat this alert", "server", a.Server, "kind", a.Condition, "err", err)
 	}
 }
 

@@ -56,7 +56,7 @@ func (l *level) step(at time.Time, r reading, hold time.Duration) transition {
 	if at.Sub(l.pending) < hold {
 		return none
 	}
-	l.ep = store.Alert{Server: l.ep.Server, Kind: l.ep.Kind, Since: l.pending}
+	l.ep = store.Alert{Server: l.ep.Server, Condition: l.ep.Condition, Since: l.pending}
 	l.pending = time.Time{}
 	return opened
 }

@@ -10,7 +10,7 @@ import (
 // Notice is one message about one episode.
 type Notice struct {
 	Channel   string
-	Kind      store.AlertKind
+	Condition store.AlertCondition
 	Recovered bool      // false: the episode opened; true: it is over
 	Subject   string    // the server's label, or "panel <name>"
 	Since     time.Time // when the episode began
@@ -26,7 +26,7 @@ type Notice struct {
 // whose opening never went out ends silently: nobody was told of it.
 func (l *level) due() (Notice, bool) {
 	n := l.note
-	n.Kind, n.Since = l.ep.Kind, l.ep.Since
+	n.Condition, n.Since = l.ep.Condition, l.ep.Since
 	switch {
 	case l.ep.Since.IsZero() || n.Channel == "":
 		return Notice{}, false

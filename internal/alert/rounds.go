@@ -15,7 +15,7 @@ func (e *Evaluator) server(s watch.Snapshot) []*level {
 	key := s.Target.Key()
 	set := e.cfg.settings(s.Target.Panel, key)
 	var changed []*level
-	step := func(kind store.AlertKind, r reading, hold time.Duration, detail string) {
+	step := func(kind store.AlertCondition, r reading, hold time.Duration, detail string) {
 		l := e.level(key, kind)
 		if tr := l.step(s.At, r, hold); tr != none {
 			l.note = Notice{Channel: set.Channel, Subject: s.Target.Label(), Detail: detail}
@@ -30,7 +30,7 @@ func (e *Evaluator) server(s watch.Snapshot) []*level {
 	limits := map[string]float64{string(CPU): set.Limits.CPUPercent, string(Memory): set.Limits.MemoryPercent, string(Disk): set.Limits.DiskPercent}
 	for kind, f := range figures(s) {
 		if t := limits[kind]; t > 0 {
-			step(store.AlertKind(kind), threshold(f.percent, t), e.cfg.For, f.text)
+			step(store.AlertCondition(kind), threshold(f.percent, t), e.cfg.For, f.text)
 		}
 	}
 	return changed

@@ -52,14 +52,14 @@ type Dashboards interface {
 	DeleteDashboard(ctx context.Context, id int64) error
 }
 
-// AlertKind names what an alert watches ("offline", "memory", …); the
-// alerting code defines the kinds, the store only keeps them apart.
-type AlertKind string
+// AlertCondition names what an alert watches ("offline", "memory", …); the
+// alerting code defines the conditions, the store only keeps them apart.
+type AlertCondition string
 
-// Alert is the latest episode of one kind of alert on one server.
+// Alert is the latest episode of one condition on one server.
 type Alert struct {
-	Server string
-	Kind   AlertKind
+	Server    string
+	Condition AlertCondition
 	// Since is when the episode began.
 	Since time.Time
 	// Notified is when the channel was last told; zero if not yet.
@@ -71,16 +71,16 @@ type Alert struct {
 // Open reports whether the episode is still going on.
 func (a Alert) Open() bool { return a.Recovered.IsZero() }
 
-// Alerts keeps the state of alerts, one episode per server and kind, so that
+// Alerts keeps the state of alerts, one episode per server and condition, so that
 // a restart neither repeats a notification nor forgets an open episode.
 type Alerts interface {
 	// FindAlert returns the latest episode; ErrNotFound when there is none.
-	FindAlert(ctx context.Context, server string, kind AlertKind) (Alert, error)
+	FindAlert(ctx context.Context, server string, cond AlertCondition) (Alert, error)
 	// FindAlerts lists the kept episodes, open and recovered, by server and
-	// kind.
+	// condition.
 	FindAlerts(ctx context.Context) ([]Alert, error)
 	// PutAlert stores a's episode in place of the one kept for its server
-	// and kind.
+	// and condition.
 	PutAlert(ctx context.Context, a Alert) error
 }
 

@@ -10,8 +10,8 @@ import (
 )
 
 // FindAlert returns the episode kept for a server and kind.
-func (s *Store) FindAlert(ctx context.Context, server string, kind store.AlertKind) (store.Alert, error) {
-	a := store.Alert{Server: server, Kind: kind}
+func (s *Store) FindAlert(ctx context.Context, server string, kind store.AlertCondition) (store.Alert, error) {
+	a := store.Alert{Server: server, Condition: kind}
 	var since, notified, recovered sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT since, notified, recovered FROM alerts
 		WHERE server_id = `+serverID+` AND kind = ?`, server, string(kind)).Scan(&since, &notified, &recovered)
@@ -37,7 +37,7 @@ func (s *Store) FindAlerts(ctx context.Context) ([]store.Alert, error) {
 	for rows.Next() {
 		var a store.Alert
 		var since, notified, recovered sql.NullInt64
-		if err := rows.Scan(&a.Server, &a.Kind, &since, &notified, &recovered); err != nil {
+		if err := rows.Scan(&a.Server, &a.Condition, &since, &notified, &recovered); err != nil {
 			return nil, fmt.Errorf("find alerts: %w", err)
 		}
 		a.Since, a.Notified, a.Recovered = fromUnix(since), fromUnix(notified), fromUnix(recovered)
@@ -53,7 +53,7 @@ func (s *Store) FindAlerts(ctx context.Context) ([]store.Alert, error) {
 // kind. An episode needs its start.
 func (s *Store) PutAlert(ctx context.Context, a store.Alert) error {
 	if a.Since.IsZero() {
-		return fmt.Errorf("put alert %s on %s: the episode has no start (Since)", a.Kind, a.Server)
+		return fmt.Errorf("put alert %s on %s: the episode has no start (Since)", a.Condition, a.Server)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := ensureServers(ctx, tx, a.Server); err != nil {
@@ -63,11 +63,11 @@ func (s *Store) PutAlert(ctx context.Context, a store.Alert) error {
 			VALUES (`+serverID+`, ?, ?, ?, ?)
 			ON CONFLICT (server_id, kind) DO UPDATE SET
 				since = excluded.since, notified = excluded.notified, recovered = excluded.recovered`,
-			a.Server, string(a.Kind), unix(a.Since), unix(a.Notified), unix(a.Recovered))
+			a.Server, string(a.Condition), unix(a.Since), unix(a.Notified), unix(a.Recovered))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("put alert %s on %s: %w", a.Kind, a.Server, err)
+		return fmt.Errorf("put alert %s on %s: %w", a.Condition, a.Server, err)
 	}
 	return nil
 }

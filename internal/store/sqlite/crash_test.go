@@ -79,7 +79,7 @@ func crashStep(ctx context.Context, s *sqlite.Store, i int) error {
 	if err := s.ReplaceConsoleTail(ctx, "main/s0", lines, crashAt(i)); err != nil {
 		return err
 	}
-	return s.PutAlert(ctx, store.Alert{Server: "main/s0", Kind: "offline", Since: storetest.T0, Notified: crashAt(i)})
+	return s.PutAlert(ctx, store.Alert{Server: "main/s0", Condition: "offline", Since: storetest.T0, Notified: crashAt(i)})
 }
 
 // lastStep is the step a tail names, -1 for none.

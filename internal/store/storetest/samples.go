@@ -146,9 +146,9 @@ func testMaintainPrunes(t *testing.T, s store.Store) {
 	firstBucket(t, s)
 	require.NoError(t, s.AppendSamples(ctx, []store.Reading{reading("main/a", T0.Add(3*time.Hour), panel.StateRunning, 1, 1, 1, 1)}))
 	alerts := []store.Alert{
-		{Server: "main/a", Kind: "offline", Since: T0, Recovered: T0.Add(time.Hour)},
-		{Server: "main/a", Kind: "memory", Since: T0},
-		{Server: "main/b", Kind: "offline", Since: T0, Recovered: T0.Add(20 * 24 * time.Hour)},
+		{Server: "main/a", Condition: "offline", Since: T0, Recovered: T0.Add(time.Hour)},
+		{Server: "main/a", Condition: "memory", Since: T0},
+		{Server: "main/b", Condition: "offline", Since: T0, Recovered: T0.Add(20 * 24 * time.Hour)},
 	}
 	for _, a := range alerts {
 		require.NoError(t, s.PutAlert(ctx, a))

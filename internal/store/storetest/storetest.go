@@ -72,9 +72,9 @@ func testAlerts(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	_, err := s.FindAlert(ctx, "main/a", "offline")
 	require.ErrorIs(t, err, store.ErrNotFound)
-	require.Error(t, s.PutAlert(ctx, store.Alert{Server: "main/a", Kind: "offline"}), "an episode needs its start")
+	require.Error(t, s.PutAlert(ctx, store.Alert{Server: "main/a", Condition: "offline"}), "an episode needs its start")
 
-	open := store.Alert{Server: "main/a", Kind: "offline", Since: T0}
+	open := store.Alert{Server: "main/a", Condition: "offline", Since: T0}
 	require.NoError(t, s.PutAlert(ctx, open))
 	got, err := s.FindAlert(ctx, "main/a", "offline")
 	require.NoError(t, err)
@@ -86,9 +86,9 @@ func testAlerts(t *testing.T, s store.Store) {
 	recovered := open
 	recovered.Recovered = T0.Add(time.Hour)
 	require.NoError(t, s.PutAlert(ctx, recovered))
-	memory := store.Alert{Server: "main/a", Kind: "memory", Since: T0.Add(2 * time.Hour)}
+	memory := store.Alert{Server: "main/a", Condition: "memory", Since: T0.Add(2 * time.Hour)}
 	require.NoError(t, s.PutAlert(ctx, memory))
-	other := store.Alert{Server: "main/0", Kind: "offline", Since: T0, Notified: T0}
+	other := store.Alert{Server: "main/0", Condition: "offline", Since: T0, Notified: T0}
 	require.NoError(t, s.PutAlert(ctx, other))
 
 	all, err := s.FindAlerts(ctx)
