@@ -177,7 +177,7 @@ func (s *Sim) authenticate(header string) (caller, string) {
 	return caller{email: c.Sub, expires: time.Unix(c.Exp, 0)}, ""
 }
 
-func authKind(r *http.Request) AuthKind {
+func authMethod(r *http.Request) AuthMethod {
 	h := r.Header.Get("Authorization")
 	switch {
 	case h == "":

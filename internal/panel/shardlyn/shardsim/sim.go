@@ -126,18 +126,18 @@ func (s *Sim) now() time.Time { return s.cfg.clock.Now() }
 type Request struct {
 	Method string
 	Path   string
-	Auth   AuthKind
+	Auth   AuthMethod
 	Status int // 101 for an accepted websocket
 }
 
-// AuthKind says how a request authenticated.
-type AuthKind string
+// AuthMethod says how a request authenticated.
+type AuthMethod string
 
 // The ways a request can present itself.
 const (
-	AuthNone     AuthKind = "none"
-	AuthJWT      AuthKind = "jwt"
-	AuthAPIToken AuthKind = "api-token"
+	AuthNone     AuthMethod = "none"
+	AuthJWT      AuthMethod = "jwt"
+	AuthAPIToken AuthMethod = "api-token"
 )
 
 // Count returns how many requests had this method and path.
@@ -194,7 +194,7 @@ func (s *Sim) routes() http.Handler {
 // demand, drop when down, count the request against the rate limit.
 func (s *Sim) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := s.http.Log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: authKind(r)})
+		rec := s.http.Log.Record(w, Request{Method: r.Method, Path: r.URL.Path, Auth: authMethod(r)})
 		fault, failing := s.faults.Take(r.URL.Path)
 		s.mu.Lock()
 		limited := s.rateLimitLocked(rec.Header())
