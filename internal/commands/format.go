@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -57,16 +56,7 @@ func limitText(bytes int64) string {
 	return bytesIEC(bytes)
 }
 
-// percent writes a CPU figure; 100 is one full core.
-func percent(p float64) string {
-	if math.IsNaN(p) || math.IsInf(p, 0) || p < 0 {
-		return "?"
-	}
-	if p >= 100 {
-		return fmt.Sprintf("%.0f %%", p)
-	}
-	return fmt.Sprintf("%.1f %%", p)
-}
+func percent(p float64) string { return discordtext.Percent(p) }
 
 // cpuLimitText writes a CPU limit, where 0 means unlimited.
 func cpuLimitText(p int64) string {
@@ -76,29 +66,4 @@ func cpuLimitText(p int64) string {
 	return strconv.FormatInt(p, 10) + " %"
 }
 
-// duration writes an uptime with its two largest units: "3d 4h", "5m 10s".
-func duration(d time.Duration) string {
-	if d < time.Second {
-		return "0s"
-	}
-	parts := []struct {
-		n    int64
-		unit string
-	}{
-		{int64(d / (24 * time.Hour)), "d"},
-		{int64(d/time.Hour) % 24, "h"},
-		{int64(d/time.Minute) % 60, "m"},
-		{int64(d/time.Second) % 60, "s"},
-	}
-	var out []string
-	for _, p := range parts {
-		if p.n == 0 && len(out) == 0 {
-			continue
-		}
-		out = append(out, strconv.FormatInt(p.n, 10)+p.unit)
-		if len(out) == 2 {
-			break
-		}
-	}
-	return strings.Join(out, " ")
-}
+func duration(d time.Duration) string { return discordtext.Duration(d) }
