@@ -28,7 +28,9 @@ type fakeSession struct {
 	deletes int
 }
 
-func newFakeSession() *fakeSession { return &fakeSession{live: map[string]bool{}, edits: map[string]int{}} }
+func newFakeSession() *fakeSession {
+	return &fakeSession{live: map[string]bool{}, edits: map[string]int{}}
+}
 
 func notFound() error {
 	return &discordgo.RESTError{Response: &http.Response{StatusCode: http.StatusNotFound}}
