@@ -29,6 +29,7 @@ func Definitions() []*discordgo.ApplicationCommand {
 		command(cmdStatus, "Show a server's state, uptime and usage, with power buttons.", serverOption()),
 		command(cmdPower, "Start, stop, restart or kill a server.", serverOption(), actionOption()),
 		command(cmdCmd, "Send one command to a server's console.", serverOption(), commandOption()),
+		dashboardCommand(),
 	}
 }
 

@@ -89,6 +89,8 @@ type Config struct {
 	AutocompleteBudget time.Duration
 	// Observer hears how each interaction went (nil: nobody).
 	Observer Observer
+	// Dashboards serves /dashboard (nil: it says it is unavailable).
+	Dashboards Dashboards
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -105,6 +107,7 @@ type Router struct {
 	acBudget   time.Duration
 	auditSlots chan struct{}
 	obs        Observer
+	dashboards Dashboards
 }
 
 // New validates cfg and returns a Router.
@@ -122,7 +125,7 @@ func New(cfg Config) (*Router, error) {
 	}
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
-		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer,
+		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, dashboards: cfg.Dashboards,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}
@@ -219,6 +222,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{ephemeral: true, handle: r.powerCommand}
 	case cmdCmd:
 		return route{ephemeral: true, handle: r.command}
+	case cmdDashboard:
+		return route{ephemeral: true, handle: r.dashboard}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
