@@ -42,6 +42,10 @@ type Options struct {
 	// /metrics listen on (the port chosen, for METRICS_ADDR=host:0), once
 	// they do.
 	MetricsReady func(addr string)
+	// Rounds, when set, is called once with a function that runs one round
+	// of the watcher at once (poll, then dashboards, history, …), for
+	// tests that cannot wait DASHBOARD_INTERVAL.
+	Rounds func(round func(ctx context.Context) error)
 }
 
 // ErrUsage is returned for an unknown subcommand.
@@ -169,6 +173,10 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		return nil, err
 	}
 	b.memory = mem
+	if err := b.dashboards.wire(b.session, mem, cfg.Watch.Interval, opts); err != nil {
+		mem.close()
+		return nil, err
+	}
 	if b.relays != nil {
 		b.relays.tails = mem.store
 	}
@@ -178,9 +186,10 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 // assemble builds the router, the session and the relays around panels.
 func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
 	policy *acl.Policy, board *statsBoard, ps *panels) (*bot, error) {
+	dash := &dashboards{}
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
-		Observer: routerObserver(m),
+		Observer: routerObserver(m), Dashboards: dash,
 	})
 	if err != nil {
 		return nil, err
@@ -198,7 +207,8 @@ func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logg
 		m.WatchGateway(s)
 	}
 	work, cancel := context.WithCancel(context.Background())
-	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs}
+	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs,
+		dashboards: dash}
 	b.gatewayCtx, b.stopReconnect = context.WithCancel(context.Background())
 	s.AddHandler(b.onDisconnect)
 	if len(specs) > 0 {

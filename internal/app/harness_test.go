@@ -56,6 +56,9 @@ type bot struct {
 	stop    context.CancelFunc
 	done    chan error
 	env     map[string]string
+	// round runs one round of the watcher at once (app.Options.Rounds).
+	round func(ctx context.Context) error
+	now   func() time.Time
 
 	stopOnce sync.Once
 }
@@ -72,6 +75,8 @@ type setup struct {
 	withSim func(s *setup, sim *pterosim.Sim)
 	// nodeOpts, when not nil, give the panel a Wings node simulator.
 	nodeOpts []wingssim.Option
+	// now, when set, is app.Options.Now (the status cache's clock, …).
+	now func() time.Time
 }
 
 // startBot runs app.Run in the background and waits until the bot is
@@ -127,7 +132,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	for k, v := range st.env {
 		env[k] = v
 	}
-	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env}
+	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env, now: st.now}
 	b.launch(t)
 	t.Cleanup(func() { b.shutdown(t) })
 	return b
@@ -144,6 +149,8 @@ func (b *bot) launch(t testing.TB) {
 			Args: []string{"run"}, Getenv: func(k string) string { return b.env[k] },
 			Stderr: b.logs, Ready: func() { close(ready) },
 			MetricsReady: func(addr string) { b.metrics = addr },
+			Rounds:       func(r func(context.Context) error) { b.round = r },
+			Now:          b.now,
 		})
 	}()
 	select {

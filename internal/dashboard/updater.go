@@ -18,6 +18,12 @@ import (
 	"github.com/panelbot/panelbot/internal/watch"
 )
 
+// resendAfter is how many unchanged rounds a message goes without an edit:
+// an edit is how a message deleted in Discord is noticed (404), so even a
+// dashboard of idle servers is sent again now and then (every 5 minutes at
+// 30 s), which still costs at most one edit per message per round.
+const resendAfter = 10
+
 // roundTimeout bounds one round's Discord calls, so a stalled Discord
 // delays the watcher's next round by at most this much.
 const roundTimeout = 20 * time.Second
@@ -51,7 +57,13 @@ type Updater struct {
 	mu sync.Mutex
 	// shown is what each message showed after its last post or edit; an
 	// unchanged rendering is not sent again.
-	shown map[string][sha256.Size]byte
+	shown map[string]shown
+}
+
+// shown is what a message shows and for how many rounds it was not sent.
+type shown struct {
+	sum     [sha256.Size]byte
+	skipped int
 }
 
 // New returns an updater; interval is the watcher's, shown in footers.
@@ -60,7 +72,7 @@ func New(s Session, st store.Dashboards, rounds Rounds, interval time.Duration, 
 		return nil, errors.New("dashboard: session, store, rounds, logger and clock must be set")
 	}
 	return &Updater{session: s, store: st, rounds: rounds, interval: interval, log: log, now: now,
-		shown: map[string][sha256.Size]byte{}}, nil
+		shown: map[string]shown{}}, nil
 }
 
 var _ watch.Observer = (*Updater)(nil)
@@ -185,7 +197,8 @@ func (u *Updater) failed(ctx context.Context, d store.Dashboard, id string, err 
 // edit sends m in place of message id, unless it shows that already.
 func (u *Updater) edit(ctx context.Context, channelID, id string, m Message) error {
 	sum := digest(m)
-	if u.shown[id] == sum {
+	if was, ok := u.shown[id]; ok && was.sum == sum && was.skipped < resendAfter {
+		u.shown[id] = shown{sum: sum, skipped: was.skipped + 1}
 		return nil
 	}
 	_, err := u.session.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: id, Channel: channelID,
@@ -193,7 +206,7 @@ func (u *Updater) edit(ctx context.Context, channelID, id string, m Message) err
 	if err != nil {
 		return err
 	}
-	u.shown[id] = sum
+	u.shown[id] = shown{sum: sum}
 	return nil
 }
 
@@ -204,7 +217,7 @@ func (u *Updater) post(ctx context.Context, channelID string, m Message) (string
 	if err != nil {
 		return "", fmt.Errorf("post dashboard message in %s: %w", channelID, err)
 	}
-	u.shown[msg.ID] = digest(m)
+	u.shown[msg.ID] = shown{sum: digest(m)}
 	return msg.ID, nil
 }
 

@@ -113,6 +113,10 @@ func TestUpdaterEditsInPlaceOnlyWhatChanged(t *testing.T) {
 	e.u.Observe(ctx, changed)
 	assert.Equal(t, 1, e.s.edits[id], "one edit for one change")
 	assert.Equal(t, 1, e.s.posts, "never a new message")
+	for range resendAfter {
+		e.u.Observe(ctx, changed)
+	}
+	assert.Equal(t, 2, e.s.edits[id], "sent again after a while, to notice a deletion")
 }
 
 func TestUpdaterGrowsAndShrinks(t *testing.T) {
