@@ -43,8 +43,9 @@ type Options struct {
 	// /metrics listen on (the port chosen, for METRICS_ADDR=host:0), once
 	// they do.
 	MetricsReady func(addr string)
-	// WatchRound, when set, is handed the watcher's Round at start, so
-	// tests can run a round without waiting DASHBOARD_INTERVAL.
+	// WatchRound, when set, is called once with a function that runs one
+	// round of the watcher at once (poll, then dashboards, alerts, the
+	// history), for tests that cannot wait DASHBOARD_INTERVAL.
 	WatchRound func(round func(ctx context.Context) error)
 }
 
@@ -174,6 +175,10 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		return nil, err
 	}
 	b.memory = mem
+	if err := b.dashboards.wire(b.session, mem, cfg.Watch.Interval, opts); err != nil {
+		mem.close()
+		return nil, err
+	}
 	if b.relays != nil {
 		b.relays.tails = mem.store
 	}
@@ -202,9 +207,10 @@ type parts struct {
 func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
 	p parts) (*bot, error) {
 	policy, board, ps := p.policy, p.board, p.panels
+	dash := &dashboards{}
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
-		Observer: routerObserver(m), Powers: p.powers, History: p.history,
+		Observer: routerObserver(m), Powers: p.powers, History: p.history, Dashboards: dash,
 	})
 	if err != nil {
 		return nil, err
@@ -222,7 +228,8 @@ func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logg
 		m.WatchGateway(s)
 	}
 	work, cancel := context.WithCancel(context.Background())
-	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs}
+	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs,
+		dashboards: dash}
 	b.gatewayCtx, b.stopReconnect = context.WithCancel(context.Background())
 	s.AddHandler(b.onDisconnect)
 	if len(specs) > 0 {

@@ -48,6 +48,8 @@ type bot struct {
 	// memory is the store and the watcher (memory.go).
 	memory *memory
 	specs  []relaySpec
+	// dashboards serves /dashboard (dashboards.go).
+	dashboards *dashboards
 
 	mu           sync.Mutex
 	closing      bool

@@ -56,6 +56,7 @@ type bot struct {
 	stop    context.CancelFunc
 	done    chan error
 	env     map[string]string
+	now     func() time.Time
 
 	stopOnce sync.Once
 	// round runs one watcher round of the running bot (Options.WatchRound).
@@ -75,6 +76,8 @@ type setup struct {
 	withSim func(s *setup, sim *pterosim.Sim)
 	// nodeOpts, when not nil, give the panel a Wings node simulator.
 	nodeOpts []wingssim.Option
+	// now, when set, is app.Options.Now (the status cache's clock, …).
+	now func() time.Time
 }
 
 // startBot runs app.Run in the background and waits until the bot is
@@ -130,7 +133,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	for k, v := range st.env {
 		env[k] = v
 	}
-	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env}
+	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env, now: st.now}
 	b.launch(t)
 	t.Cleanup(func() { b.shutdown(t) })
 	return b
@@ -152,6 +155,7 @@ func (b *bot) launch(t testing.TB) {
 				b.round = r
 				b.roundMu.Unlock()
 			},
+			Now: b.now,
 		})
 	}()
 	select {

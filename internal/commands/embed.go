@@ -5,48 +5,25 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/panelbot/panelbot/internal/discordtext"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/trunc"
 )
 
-// State colours: green running, amber in between, red offline, grey unknown.
+// State colours are discordtext's, shared with the status dashboards.
 const (
-	colourRunning = 0x2ECC71
-	colourAmber   = 0xF1A90F
-	colourOffline = 0xE74C3C
-	colourUnknown = 0x95A5A6
+	colourRunning = discordtext.ColourRunning
+	colourAmber   = discordtext.ColourAmber
+	colourOffline = discordtext.ColourOffline
+	colourUnknown = discordtext.ColourUnknown
 	colourList    = 0x5865F2
 )
 
 const unavailable = "unavailable"
 
-func stateColour(s panel.State) int {
-	switch s {
-	case panel.StateRunning:
-		return colourRunning
-	case panel.StateStarting, panel.StateStopping:
-		return colourAmber
-	case panel.StateOffline:
-		return colourOffline
-	default:
-		return colourUnknown
-	}
-}
+func stateColour(s panel.State) int { return discordtext.StateColour(s) }
 
-func stateText(s panel.State) string {
-	switch s {
-	case panel.StateRunning:
-		return "🟢 Running"
-	case panel.StateStarting:
-		return "🟡 Starting"
-	case panel.StateStopping:
-		return "🟡 Stopping"
-	case panel.StateOffline:
-		return "🔴 Offline"
-	default:
-		return "⚪ Unknown"
-	}
-}
+func stateText(s panel.State) string { return discordtext.StateText(s) }
 
 // statusEmbed shows what is known about one server. Figures the panel did
 // not measure (res.Live false) read "unavailable", never zero; limits the

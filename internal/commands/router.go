@@ -94,6 +94,8 @@ type Config struct {
 	// History is the servers' sampled history (nil: none kept; /history
 	// says so and /status shows no uptime history).
 	History History
+	// Dashboards serves /dashboard (nil: it says it is unavailable).
+	Dashboards Dashboards
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -112,6 +114,7 @@ type Router struct {
 	obs        Observer
 	powers     PowerNoter
 	history    History
+	dashboards Dashboards
 }
 
 // New validates cfg and returns a Router.
@@ -130,7 +133,7 @@ func New(cfg Config) (*Router, error) {
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
 		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, powers: powerNoterOr(cfg.Powers),
-		history: cfg.History,
+		history: cfg.History, dashboards: cfg.Dashboards,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}
@@ -229,6 +232,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{ephemeral: true, handle: r.command}
 	case cmdHistory:
 		return route{handle: r.historyCommand}
+	case cmdDashboard:
+		return route{ephemeral: true, handle: r.dashboard}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}

@@ -251,3 +251,18 @@ func (s *Server) WaitMessages(t testing.TB, channelID string, n int) []Message {
 	})
 	return s.Messages(channelID)
 }
+
+// DeleteMessage deletes a message as a moderator would in the client: the
+// bot hears nothing, and its next edit of it gets 404 Unknown Message. It
+// reports whether there was a live message to delete.
+func (s *Server) DeleteMessage(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[id]
+	if !ok || m.pub.Deleted {
+		return false
+	}
+	m.pub.Deleted = true
+	s.changedLocked()
+	return true
+}

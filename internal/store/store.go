@@ -24,16 +24,18 @@ import (
 // ErrNotFound is returned when the dashboard or alert asked for is not kept.
 var ErrNotFound = errors.New("not found")
 
-// Dashboard is one message the bot keeps up to date with the state of a list
-// of servers.
+// Dashboard is the messages the bot keeps up to date with the state of a
+// list of servers: a large fleet spans several messages.
 type Dashboard struct {
 	// ID is assigned by the store when the dashboard is created, and
 	// never reused for another.
 	ID        int64
 	GuildID   string
 	ChannelID string
-	MessageID string
-	// Servers are the keys of the servers shown, in the order shown.
+	// MessageIDs are the dashboard's messages, in the order shown.
+	MessageIDs []string
+	// Servers are the keys of the servers shown, in the order shown; none
+	// means every server the bot can see.
 	Servers   []string
 	CreatedAt time.Time
 }
@@ -43,8 +45,8 @@ type Dashboards interface {
 	// CreateDashboard stores d and returns it with its ID.
 	CreateDashboard(ctx context.Context, d Dashboard) (Dashboard, error)
 	// UpdateDashboard replaces the message ids and the server list of the
-	// dashboard d.ID (a dashboard whose message was deleted is posted
-	// again); ErrNotFound when there is none.
+	// dashboard d.ID (the fleet grew or shrank); ErrNotFound when there is
+	// none.
 	UpdateDashboard(ctx context.Context, d Dashboard) error
 	// FindDashboards lists every dashboard, oldest first.
 	FindDashboards(ctx context.Context) ([]Dashboard, error)

@@ -98,6 +98,17 @@ var migrations = []string{
 		id INTEGER PRIMARY KEY CHECK (id = 1),
 		at INTEGER NOT NULL
 	);`,
+	// 3: a dashboard spans several messages (a large fleet outgrows one
+	// message's 10 embeds); the one id each kept moves to position 0.
+	`CREATE TABLE dashboard_messages (
+		dashboard_id INTEGER NOT NULL REFERENCES dashboards (id) ON DELETE CASCADE,
+		pos          INTEGER NOT NULL, -- order shown
+		message_id   TEXT NOT NULL,
+		PRIMARY KEY (dashboard_id, pos)
+	) WITHOUT ROWID;
+	INSERT INTO dashboard_messages (dashboard_id, pos, message_id)
+		SELECT id, 0, message_id FROM dashboards WHERE message_id <> '';
+	ALTER TABLE dashboards DROP COLUMN message_id;`,
 }
 
 // migrate brings the schema up to len(steps) (the bot passes migrations),

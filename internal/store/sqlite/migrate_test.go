@@ -46,3 +46,22 @@ func TestMigrateStepByStep(t *testing.T) {
 	_, err = Check(ctx, filepath.Dir(s.Path()))
 	assert.ErrorContains(t, err, "newer panelbot")
 }
+
+// TestMigrateKeepsADashboardsMessage: a file from before migration 3
+// (one message per dashboard) keeps its dashboard, the message at
+// position 0.
+func TestMigrateKeepsADashboardsMessage(t *testing.T) {
+	ctx := context.Background()
+	db, err := openDB(filepath.Join(t.TempDir(), "panelbot.db"), "rwc")
+	require.NoError(t, err)
+	s := &Store{db: db}
+	defer s.Close()
+	require.NoError(t, migrate(ctx, db, migrations[:2]))
+	_, err = db.Exec(`INSERT INTO dashboards (guild_id, channel_id, message_id, created_at) VALUES ('1', '10', '100', 0)`)
+	require.NoError(t, err)
+	require.NoError(t, migrate(ctx, db, migrations))
+	got, err := s.FindDashboards(ctx)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"100"}, got[0].MessageIDs)
+}

@@ -38,12 +38,12 @@ func Run(t *testing.T, open Open, tailLines int) {
 
 func testDashboards(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	a, err := s.CreateDashboard(ctx, store.Dashboard{GuildID: "1", ChannelID: "10", MessageID: "100",
+	a, err := s.CreateDashboard(ctx, store.Dashboard{GuildID: "1", ChannelID: "10", MessageIDs: []string{"100", "103"},
 		Servers: []string{"main/b", "main/a", "zampto/7"}, CreatedAt: T0.Add(1500 * time.Millisecond)})
 	require.NoError(t, err)
 	assert.NotZero(t, a.ID)
 	assert.Equal(t, T0.Add(time.Second), a.CreatedAt, "kept to the second")
-	b, err := s.CreateDashboard(ctx, store.Dashboard{GuildID: "1", ChannelID: "11", MessageID: "101", CreatedAt: T0})
+	b, err := s.CreateDashboard(ctx, store.Dashboard{GuildID: "1", ChannelID: "11", MessageIDs: []string{"101"}, CreatedAt: T0})
 	require.NoError(t, err)
 	assert.NotEqual(t, a.ID, b.ID)
 
@@ -51,12 +51,18 @@ func testDashboards(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, []store.Dashboard{a, b}, got)
 
-	a.MessageID, a.Servers = "102", []string{"zampto/7", "main/c"}
+	a.MessageIDs, a.Servers = []string{"103", "102", "104"}, []string{"zampto/7", "main/c"}
 	require.NoError(t, s.UpdateDashboard(ctx, a))
 	require.NoError(t, s.DeleteDashboard(ctx, b.ID))
 	got, err = s.FindDashboards(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []store.Dashboard{a}, got)
+	assert.Equal(t, []store.Dashboard{a}, got, "messages and servers replaced, in order")
+
+	a.MessageIDs = []string{"105"}
+	require.NoError(t, s.UpdateDashboard(ctx, a))
+	got, err = s.FindDashboards(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []store.Dashboard{a}, got, "a fleet that shrank keeps fewer messages")
 }
 
 func testDashboardsNotFound(t *testing.T, s store.Store) {
