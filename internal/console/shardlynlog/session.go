@@ -2,6 +2,7 @@ package shardlynlog
 
 import (
 	"context"
+	"github.com/panelbot/panelbot/internal/console/wsconn"
 	"sync"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // replayed arrived, so it holds them: they are dropped for it.
 type session struct {
 	r       *run
-	c       *conn
+	c       *wsconn.Conn[string]
 	ctx     context.Context
 	cancel  context.CancelFunc
 	fetches sync.WaitGroup
@@ -69,10 +70,10 @@ func (ss *session) loop() outcome {
 		case <-ss.ctx.Done():
 			ss.shutdown()
 			return outcome{err: ss.ctx.Err()}
-		case line, ok := <-ss.c.in:
+		case line, ok := <-ss.c.In():
 			if !ok {
 				ss.abandon()
-				return closeOutcome(ss.c.err, ss.delivered)
+				return closeOutcome(ss.c.Err(), ss.delivered)
 			}
 			ss.line(line)
 		case <-timerC(ss.holdT):
@@ -91,7 +92,7 @@ func (ss *session) end() {
 	if ss.holdT != nil {
 		ss.holdT.Stop()
 	}
-	ss.c.close(false)
+	ss.c.Close(false)
 	ss.fetches.Wait()
 }
 
@@ -201,7 +202,7 @@ func (ss *session) shutdown() {
 drain:
 	for {
 		select {
-		case line, ok := <-ss.c.in:
+		case line, ok := <-ss.c.In():
 			if !ok {
 				break drain
 			}
@@ -214,7 +215,7 @@ drain:
 		ss.probing, ss.histC = false, nil
 		ss.decide(ss.replayed, ss.during)
 	}
-	ss.c.close(true)
+	ss.c.Close(true)
 }
 
 // reachesBack asks a scratch aligner, seeded with what was relayed,

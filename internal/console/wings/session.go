@@ -91,10 +91,10 @@ func (ss *session) loop() error {
 		case <-ss.ctx.Done():
 			ss.shutdown()
 			return ss.ctx.Err()
-		case f, ok := <-ss.c.in:
+		case f, ok := <-ss.c.In():
 			if !ok {
 				ss.gap(ss.r.al.Abandon(ss.emit))
-				return ss.c.err
+				return ss.c.Err()
 			}
 			if err := ss.handle(f); err != nil {
 				return err
@@ -125,7 +125,7 @@ func (ss *session) shutdown() {
 drain:
 	for {
 		select {
-		case f, ok := <-ss.c.in:
+		case f, ok := <-ss.c.In():
 			if !ok {
 				break drain
 			}
@@ -135,7 +135,7 @@ drain:
 		}
 	}
 	ss.r.al.Decide(ss.emit)
-	ss.c.close(true)
+	ss.c.Close(true)
 }
 
 // end closes the connection and joins its goroutines.
@@ -144,7 +144,7 @@ func (ss *session) end() {
 	close(ss.done)
 	ss.cancel()
 	stopTimer(ss.authT)
-	ss.c.close(false)
+	ss.c.Close(false)
 	ss.fetchs.Wait()
 }
 
