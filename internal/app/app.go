@@ -160,7 +160,7 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
 	}
 	board := newStatsBoard(opts.Now)
-	ps, err := newPanels(file, policy, board, opts.Now, m)
+	ps, err := newPanels(file, policy, board, opts.Now, m, shareFor(cfg.Watch.Interval))
 	if err != nil {
 		return nil, err
 	}

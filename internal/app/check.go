@@ -53,7 +53,7 @@ func checkStore(ctx context.Context, w io.Writer, cfg config.Config) bool {
 
 // checkPanels lists the servers of every panel, in the configured order.
 func checkPanels(ctx context.Context, w io.Writer, file *config.File, now func() time.Time) bool {
-	ps, err := newPanels(file, nil, nil, now, nil)
+	ps, err := newPanels(file, nil, nil, now, nil, statusTTL)
 	if err != nil {
 		fmt.Fprintf(w, "panel:   FAILED: %v\n", err)
 		return false

@@ -20,8 +20,9 @@ import (
 // simulator must never answer 429, and every user must get an answer inside
 // Discord's window: a power signal that cannot be sent in time is refused
 // with a sentence that says when to retry, not left hanging.
+// Not parallel: 250 interactions must each be answered inside Discord's
+// 3-second window, which the package's other bots would compete for.
 func TestZamptoUnderLoad(t *testing.T) {
-	t.Parallel()
 	var servers []zamptosim.Server
 	for i := range 5 {
 		servers = append(servers, zamptosim.Server{ID: int64(7000 + i), Name: fmt.Sprintf("Node %d", i),

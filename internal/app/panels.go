@@ -15,10 +15,21 @@ import (
 	"github.com/panelbot/panelbot/internal/telemetry"
 )
 
-// statusTTL is how long one /status answer is shared by everyone asking
-// about the same server. Pterodactyl itself caches resources for 20 s, so a
-// few seconds costs no freshness worth having.
+// statusTTL is how long one server's figures are shared by everyone asking
+// (the watcher's round, /status, the buttons) when nothing set the interval
+// (bot check). Pterodactyl itself caches resources for 20 s.
 const statusTTL = 5 * time.Second
+
+// shareFor is how long one fetch of a server's figures serves everyone
+// asking: most of a watch interval, so that the watcher's round, /status
+// and the dashboards share one panel request per server per interval, and
+// the next round still fetches anew. A power signal forgets it at once.
+func shareFor(interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return statusTTL
+	}
+	return interval - interval/10
+}
 
 // panels is the configured panels: the registry the commands resolve
 // against, and the raw clients by panel name for what the registry's
@@ -34,14 +45,14 @@ type panels struct {
 // with their aliases, and gives servers their own access rules. A board,
 // when given, lets relayed servers answer /status from their console stream;
 // metrics, when given, hear every call that reaches a panel.
-func newPanels(f *config.File, policy *acl.Policy, board *statsBoard, now func() time.Time, m *telemetry.Metrics) (*panels, error) {
+func newPanels(f *config.File, policy *acl.Policy, board *statsBoard, now func() time.Time, m *telemetry.Metrics, share time.Duration) (*panels, error) {
 	ps := &panels{registry: panel.NewRegistry(panel.WithClock(now)), raw: map[string]panel.Client{}, urls: map[string]string{}}
 	for _, p := range f.Panels {
 		c, err := newClient(p, panelHTTP(m, p.Name))
 		if err != nil {
 			return nil, f.ErrorAt(p.Line, fmt.Sprintf("panel %s: %s", p.Name, panel.UserMessage(err)))
 		}
-		var wrapped panel.Client = panel.Coalesce(observePanel(m, p.Name, c), statusTTL, now)
+		var wrapped panel.Client = panel.Coalesce(observePanel(m, p.Name, c), share, now)
 		if board != nil {
 			wrapped = liveStats{Client: wrapped, name: p.Name, board: board}
 		}

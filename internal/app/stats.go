@@ -73,5 +73,16 @@ func (l liveStats) Resources(ctx context.Context, id string) (panel.Resources, e
 	return l.Client.Resources(ctx, id)
 }
 
+// Refresh prefers the stream's stats too; otherwise it asks the panel anew.
+func (l liveStats) Refresh(ctx context.Context, id string) (panel.Resources, error) {
+	if r, ok := l.board.get(l.name + "/" + id); ok {
+		return r, nil
+	}
+	if rf, ok := l.Client.(panel.Refresher); ok {
+		return rf.Refresh(ctx, id)
+	}
+	return l.Client.Resources(ctx, id)
+}
+
 // Unwrap returns the wrapped client.
 func (l liveStats) Unwrap() panel.Client { return l.Client }

@@ -41,13 +41,24 @@ func (c *Coalesced) Unwrap() Client { return c.Client }
 
 // Resources answers from the cache, joins a request in flight, or asks the panel.
 func (c *Coalesced) Resources(ctx context.Context, id string) (Resources, error) {
+	return c.resources(ctx, id, false)
+}
+
+// Refresh asks the panel whatever the cache holds (joining a request in
+// flight) and caches the answer: the watcher's poll, once per interval,
+// whose answer /status then shares.
+func (c *Coalesced) Refresh(ctx context.Context, id string) (Resources, error) {
+	return c.resources(ctx, id, true)
+}
+
+func (c *Coalesced) resources(ctx context.Context, id string, fresh bool) (Resources, error) {
 	c.mu.Lock()
 	e := c.entries[id]
 	if e == nil {
 		e = &resourcesEntry{}
 		c.entries[id] = e
 	}
-	if e.valid && c.now().Sub(e.at) < c.ttl {
+	if !fresh && e.valid && c.now().Sub(e.at) < c.ttl {
 		res := e.res
 		c.mu.Unlock()
 		return res, nil

@@ -110,3 +110,24 @@ func TestParseSignalAndState(t *testing.T) {
 	assert.True(t, panel.Features(panel.FeatureResources|panel.FeatureCommand).Has(panel.FeatureCommand))
 	assert.False(t, panel.Features(panel.FeatureResources).Has(panel.FeatureConsole))
 }
+
+// TestRefreshAsksAnewAndIsShared: the watcher's Refresh always asks the
+// panel, and what it got serves Resources until the cache expires.
+func TestRefreshAsksAnewAndIsShared(t *testing.T) {
+	var calls atomic.Int32
+	inner := &paneltest.Client{ResourcesFn: func(context.Context, string) (panel.Resources, error) {
+		n := calls.Add(1)
+		return panel.Resources{State: panel.StateRunning, Live: true, CPUPercent: float64(n)}, nil
+	}}
+	c := panel.Coalesce(inner, time.Hour, nil)
+	res, err := c.Resources(t.Context(), "abc")
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, res.CPUPercent)
+	res, err = c.Refresh(t.Context(), "abc")
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, res.CPUPercent, "a refresh ignores the cache")
+	res, err = c.Resources(t.Context(), "abc")
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, res.CPUPercent, "and /status shares what it fetched")
+	assert.Equal(t, int32(2), calls.Load())
+}

@@ -186,3 +186,9 @@ func (c SocketCredentials) String() string {
 type SocketCredentialer interface {
 	SocketCredentials(ctx context.Context, id string) (SocketCredentials, error)
 }
+
+// Refresher is implemented by clients that cache figures (Coalesced):
+// Refresh asks the panel anew and caches the answer for everyone else.
+type Refresher interface {
+	Refresh(ctx context.Context, id string) (Resources, error)
+}

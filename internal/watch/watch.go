@@ -187,6 +187,10 @@ func (w *Watcher) snapshot(ctx context.Context, t panel.Target) Snapshot {
 	}
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
+	if r, ok := t.Client.(panel.Refresher); ok {
+		s.Res, s.Err = r.Refresh(ctx, t.Server.ID) // fresh each round; /status shares it
+		return s
+	}
 	s.Res, s.Err = t.Client.Resources(ctx, t.Server.ID)
 	return s
 }
