@@ -21,7 +21,9 @@ import (
 // counterFunc is a PlayerCounter made of a function.
 type counterFunc func(ctx context.Context, t panel.Target) (players.Count, error)
 
-func (f counterFunc) Players(ctx context.Context, t panel.Target) (players.Count, error) { return f(ctx, t) }
+func (f counterFunc) Players(ctx context.Context, t panel.Target) (players.Count, error) {
+	return f(ctx, t)
+}
 
 // realCounter asks the game at the server's address with the real clients,
 // guessing the protocol, through a cache with a short timeout.

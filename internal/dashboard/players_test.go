@@ -15,7 +15,9 @@ import (
 
 type counterFunc func(ctx context.Context, t panel.Target) (players.Count, error)
 
-func (f counterFunc) Players(ctx context.Context, t panel.Target) (players.Count, error) { return f(ctx, t) }
+func (f counterFunc) Players(ctx context.Context, t panel.Target) (players.Count, error) {
+	return f(ctx, t)
+}
 
 // Running servers get a count, or "unknown" when the game did not answer;
 // a server with no address to ask shows no line.

@@ -12,7 +12,7 @@ import (
 )
 
 // challenge is the responder's S2C_CHALLENGE number.
-var challenge = []byte{0x4b, 0x7a, 0x10, 0x9e}
+const challenge = "\x4b\x7a\x10\x9e"
 
 // A2S starts a Source server query responder on 127.0.0.1 that answers
 // A2S_INFO and A2S_PLAYER with c, each only after the challenge, and
