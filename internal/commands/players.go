@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,6 +41,10 @@ func (r *Router) startPlayers(ctx context.Context, t panel.Target) <-chan string
 	out := make(chan string, 1)
 	go func() {
 		c, err := r.players.Players(ctx, t)
+		if errors.Is(err, players.ErrNoAddress) {
+			out <- "" // nowhere to ask: no field rather than a lasting "unknown"
+			return
+		}
 		if err != nil {
 			r.log.Debug("players: unknown", "server", t.Key(), "error", err.Error())
 			out <- playersUnknown
@@ -51,7 +56,7 @@ func (r *Router) startPlayers(ctx context.Context, t panel.Target) <-chan string
 }
 
 // awaitPlayers returns the Players field, "unknown" when the count has not
-// come within playersWait; nil without a PlayerCounter.
+// come within playersWait; nil without a PlayerCounter or an address.
 func (r *Router) awaitPlayers(ctx context.Context, ch <-chan string) *discordgo.MessageEmbedField {
 	if ch == nil {
 		return nil
@@ -60,6 +65,9 @@ func (r *Router) awaitPlayers(ctx context.Context, ch <-chan string) *discordgo.
 	defer cancel()
 	select {
 	case s := <-ch:
+		if s == "" {
+			return nil
+		}
 		return playersField(s)
 	case <-ctx.Done():
 		return playersField(playersUnknown)

@@ -62,7 +62,14 @@ func TestStatusPlayers(t *testing.T) {
 	assert.Equal(t, "2/20: alice, bob", statusPlayers(t, mc, realCounter(t)))
 	assert.Equal(t, `3/24: carol, \*dan\*, erin`, statusPlayers(t, src, realCounter(t)))
 	assert.Equal(t, "unknown", statusPlayers(t, playerstest.Silent(t), realCounter(t)))
-	assert.Equal(t, "unknown", statusPlayers(t, "", realCounter(t)))
+}
+
+// A server with no address to ask has no Players field.
+func TestStatusPlayersNoAddress(t *testing.T) {
+	e := setup(t, func(cfg *Config, _ *paneltest.Client) { cfg.Players = realCounter(t) })
+	e.handle(slash(viewer(), cmdStatus, opt(optServer, "survival")))
+	_, ok := fieldMap(only(t, e.sess).resp.Data.Embeds[0])["Players"]
+	assert.False(t, ok)
 }
 
 func TestStatusNoPlayerCounter(t *testing.T) {
