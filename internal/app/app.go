@@ -207,10 +207,14 @@ type parts struct {
 func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics,
 	p parts) (*bot, error) {
 	policy, board, ps := p.policy, p.board, p.panels
-	dash := &dashboards{}
+	counter, err := newPlayerCounter(file)
+	if err != nil {
+		return nil, err
+	}
+	dash := &dashboards{players: counter}
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
-		Observer: routerObserver(m), Powers: p.powers, History: p.history, Dashboards: dash,
+		Observer: routerObserver(m), Powers: p.powers, History: p.history, Dashboards: dash, Players: counter,
 	})
 	if err != nil {
 		return nil, err

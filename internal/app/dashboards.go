@@ -14,13 +14,15 @@ import (
 // the Discord session the updater posts with, so the link is filled in by
 // wire, before the bot connects.
 type dashboards struct {
-	u *dashboard.Updater
+	u       *dashboard.Updater
+	players dashboard.PlayerCounter
 }
 
 // wire creates the updater over the store and subscribes it to the
 // watcher: every dashboard shares the watcher's one poll per server.
 func (d *dashboards) wire(s *discordgo.Session, mem *memory, interval time.Duration, opts Options) error {
-	u, err := dashboard.New(s, mem.store, mem.watcher, interval, mem.log, opts.Now)
+	u, err := dashboard.New(s, mem.store, mem.watcher, interval, mem.log, opts.Now,
+		dashboard.WithPlayers(d.players))
 	if err != nil {
 		return err
 	}

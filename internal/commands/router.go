@@ -96,6 +96,9 @@ type Config struct {
 	History History
 	// Dashboards serves /dashboard (nil: it says it is unavailable).
 	Dashboards Dashboards
+	// Players counts a server's players for /status (nil: no Players
+	// field).
+	Players PlayerCounter
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -115,6 +118,7 @@ type Router struct {
 	powers     PowerNoter
 	history    History
 	dashboards Dashboards
+	players    PlayerCounter
 }
 
 // New validates cfg and returns a Router.
@@ -133,7 +137,7 @@ func New(cfg Config) (*Router, error) {
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
 		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, powers: powerNoterOr(cfg.Powers),
-		history: cfg.History, dashboards: cfg.Dashboards,
+		history: cfg.History, dashboards: cfg.Dashboards, players: cfg.Players,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}

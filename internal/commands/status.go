@@ -22,11 +22,15 @@ func (r *Router) status(ctx context.Context, rq *request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	counted := r.startPlayers(ctx, t)
 	res, err := resources(ctx, t)
 	if err != nil {
 		return reply{}, err
 	}
 	rep := reply{embeds: []*discordgo.MessageEmbed{statusEmbed(t, res, r.now())}}
+	if f := r.awaitPlayers(ctx, counted); f != nil {
+		rep.embeds[0].Fields = append(rep.embeds[0].Fields, f)
+	}
 	if f := r.uptimeField(ctx, t); f != nil {
 		rep.embeds[0].Fields = append(rep.embeds[0].Fields, f)
 	}

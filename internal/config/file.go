@@ -99,7 +99,10 @@ type Server struct {
 	Relay *Relay     // nil when the console is not relayed
 	// Alerts are the server's own alert settings; nil: its panel's.
 	Alerts *Alerts
-	Line   int
+	// Query is how to ask the game for its players; nil: the panel's
+	// address, with the protocol guessed.
+	Query *Query
+	Line  int
 }
 
 // Relay mirrors one server's console into a Discord channel.

@@ -125,6 +125,11 @@ func secretCases() []badFile {
 
 func serverCases() []badFile {
 	return []badFile{
+		{"query without protocol", ptero("    servers:", "      - id: abcd1234", "        query: {address: a:1}"), 8, []string{"query needs protocol: minecraft"}},
+		{"query protocol unknown", ptero("    servers:", "      - id: abcd1234", "        query:", "          protocol: quake"), 9, []string{`query protocol "quake" is not known`}},
+		{"query address no port", ptero("    servers:", "      - id: abcd1234", "        query:", "          protocol: a2s", "          address: play.example.com"), 10, []string{`query address "play.example.com" must be host:port`}},
+		{"query address bad port", ptero("    servers:", "      - id: abcd1234", "        query: {protocol: a2s, address: 'h:99999'}"), 8, []string{"has no port between 1 and 65535"}},
+		{"query unknown key", ptero("    servers:", "      - id: abcd1234", "        query:", "          protocol: a2s", "          port: 1"), 10, []string{"port"}},
 		{"servers is a mapping", ptero("    servers:", "      id: a"), 7, []string{"servers must be a list, not \"key: value\" lines: start each server with '- id: …'"}},
 		{"server id missing", ptero("    servers:", "      - alias: a"), 7, []string{"each server needs id:"}},
 		{"server id with slash", ptero("    servers:", "      - id: a/b"), 7, []string{`id "a/b" must be 1 to 100 characters without spaces or '/'`}},

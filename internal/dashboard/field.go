@@ -27,7 +27,7 @@ func rowLines(r Row) []string {
 	}
 	lines := []string{stateWord(r.Res)}
 	if r.Players != nil {
-		lines = append(lines, fmt.Sprintf("players: %d/%d", r.Players.Online, r.Players.Max))
+		lines = append(lines, playersLine(*r.Players))
 	}
 	if !r.Res.Live {
 		return append(lines, "figures unavailable")
@@ -37,6 +37,14 @@ func rowLines(r Row) []string {
 		lines = append(lines, "up "+discordtext.Duration(r.Res.Uptime))
 	}
 	return lines
+}
+
+// playersLine is "players: 3/20", or "players: unknown".
+func playersLine(p Players) string {
+	if p.Unknown {
+		return "players: unknown"
+	}
+	return fmt.Sprintf("players: %d/%d", p.Online, p.Max)
 }
 
 // stateWord is the state in words, with a suspension made plain.

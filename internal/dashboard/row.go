@@ -13,9 +13,11 @@ import (
 	"github.com/panelbot/panelbot/internal/watch"
 )
 
-// Players is a server's player count, when a later source knows it.
+// Players is a server's player count as its game reported it.
 type Players struct {
 	Online, Max int
+	// Unknown: the game was asked and did not answer.
+	Unknown bool
 }
 
 // Row is one server as a dashboard shows it.
@@ -29,8 +31,8 @@ type Row struct {
 	NoAnswer bool
 	// Missing: the server is not in the round (gone from its panel).
 	Missing bool
-	// Players shows "players: …" when set. Nothing fills it yet: player
-	// counts come from a later source; until then the row shows none.
+	// Players shows "players: …" when set: the Updater fills it for
+	// running servers when it was given a PlayerCounter.
 	Players *Players
 }
 

@@ -51,6 +51,7 @@ type Updater struct {
 	interval time.Duration
 	log      *slog.Logger
 	now      func() time.Time
+	players  PlayerCounter // nil: no player counts
 
 	// mu makes a round's edits, a create and a remove take turns, so a
 	// removed dashboard is never edited back to life.
@@ -67,12 +68,17 @@ type shown struct {
 }
 
 // New returns an updater; interval is the watcher's, shown in footers.
-func New(s Session, st store.Dashboards, rounds Rounds, interval time.Duration, log *slog.Logger, now func() time.Time) (*Updater, error) {
+func New(s Session, st store.Dashboards, rounds Rounds, interval time.Duration, log *slog.Logger, now func() time.Time,
+	opts ...Option) (*Updater, error) {
 	if s == nil || st == nil || rounds == nil || log == nil || now == nil {
 		return nil, errors.New("dashboard: session, store, rounds, logger and clock must be set")
 	}
-	return &Updater{session: s, store: st, rounds: rounds, interval: interval, log: log, now: now,
-		shown: map[string]shown{}}, nil
+	u := &Updater{session: s, store: st, rounds: rounds, interval: interval, log: log, now: now,
+		shown: map[string]shown{}}
+	for _, o := range opts {
+		o(u)
+	}
+	return u, nil
 }
 
 var _ watch.Observer = (*Updater)(nil)
@@ -88,8 +94,9 @@ func (u *Updater) Observe(ctx context.Context, round []watch.Snapshot) {
 		u.log.Warn("dashboards: cannot read them from the store; trying next round", "err", err)
 		return
 	}
+	counts := u.counts(ctx, round)
 	for _, d := range ds {
-		u.refresh(ctx, d, round)
+		u.refresh(ctx, d, round, counts)
 	}
 }
 
@@ -103,7 +110,8 @@ func (u *Updater) Create(ctx context.Context, guildID, channelID string, servers
 	if err != nil {
 		return store.Dashboard{}, err
 	}
-	for _, m := range Render(u.header(d), Rows(u.rounds.Last(), servers)) {
+	round := u.rounds.Last()
+	for _, m := range Render(u.header(d), withPlayers(Rows(round, servers), u.counts(ctx, round))) {
 		id, err := u.post(ctx, channelID, m)
 		if err != nil {
 			u.discard(ctx, d, d.MessageIDs)
@@ -141,8 +149,8 @@ func (u *Updater) header(d store.Dashboard) Header { return Header{ID: d.ID, Int
 
 // refresh edits d's messages in place, posts one more when the fleet grew
 // and deletes the surplus when it shrank.
-func (u *Updater) refresh(ctx context.Context, d store.Dashboard, round []watch.Snapshot) {
-	msgs := Render(u.header(d), Rows(round, d.Servers))
+func (u *Updater) refresh(ctx context.Context, d store.Dashboard, round []watch.Snapshot, counts map[string]*Players) {
+	msgs := Render(u.header(d), withPlayers(Rows(round, d.Servers), counts))
 	ids := slices.Clone(d.MessageIDs)
 	for i, m := range msgs {
 		if i < len(ids) {

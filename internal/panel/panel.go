@@ -91,6 +91,9 @@ type Server struct {
 	// State is set when the list itself carries the power state (zampto);
 	// empty otherwise.
 	State State
+	// Address is where players connect (host:port), from the panel's
+	// default allocation, when the panel says it; empty otherwise.
+	Address string
 }
 
 // Resources is a server's live state and usage.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,42 @@ type serverAttributes struct {
 	IsSuspended    bool    `json:"is_suspended"`
 	IsInstalling   bool    `json:"is_installing"`
 	IsTransferring bool    `json:"is_transferring"`
+	Relationships  struct {
+		Allocations struct {
+			Data []struct {
+				Attributes allocation `json:"attributes"`
+			} `json:"data"`
+		} `json:"allocations"`
+	} `json:"relationships"`
+}
+
+// allocation is one of a server's addresses.
+type allocation struct {
+	IP        string  `json:"ip"`
+	IPAlias   *string `json:"ip_alias"`
+	Port      num     `json:"port"`
+	IsDefault bool    `json:"is_default"`
+}
+
+// address is the default allocation as host:port, the alias standing for
+// the IP when set (it is the name players connect to); "" when there is no
+// default allocation or it makes no sense.
+func (a serverAttributes) address() string {
+	for _, d := range a.Relationships.Allocations.Data {
+		al := d.Attributes
+		if !al.IsDefault {
+			continue
+		}
+		host := al.IP
+		if al.IPAlias != nil && strings.TrimSpace(*al.IPAlias) != "" {
+			host = strings.TrimSpace(*al.IPAlias)
+		}
+		if host == "" || len(host) > 253 || al.Port == 0 || al.Port > 65535 || strings.ContainsAny(host, " /") {
+			return ""
+		}
+		return net.JoinHostPort(host, strconv.Itoa(int(al.Port)))
+	}
+	return ""
 }
 
 type serverObject struct {
@@ -101,7 +138,7 @@ func (a serverAttributes) server() panel.Server {
 	}
 	return panel.Server{
 		ID: a.Identifier, UUID: a.UUID, Name: clip(a.Name, 200), Description: clip(a.Description, 500),
-		Node: clip(a.Node, 100), Suspended: a.IsSuspended, Status: clip(status, 40),
+		Node: clip(a.Node, 100), Address: a.address(), Suspended: a.IsSuspended, Status: clip(status, 40),
 		Limits: panel.Limits{MemoryMB: int64(a.Limits.Memory), DiskMB: int64(a.Limits.Disk), CPUPercent: int64(a.Limits.CPU)},
 	}
 }

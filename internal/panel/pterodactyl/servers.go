@@ -65,7 +65,7 @@ func (c *Client) appendPage(all []panel.Server, seen map[string]limitsAt, lr lis
 
 func (c *Client) listPage(ctx context.Context, op string, page int) (listResponse, error) {
 	var lr listResponse
-	err := c.do(ctx, op, http.MethodGet, fmt.Sprintf("?page=%d&per_page=%d", page, perPage), nil, &lr)
+	err := c.do(ctx, op, http.MethodGet, fmt.Sprintf("?page=%d&per_page=%d&include=allocations", page, perPage), nil, &lr)
 	if errors.Is(err, panel.ErrNotFound) {
 		// The list route always exists on a panel: a 404 means PANEL_URL is
 		// something else.

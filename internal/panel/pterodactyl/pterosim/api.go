@@ -97,10 +97,25 @@ func (s *Sim) attributesLocked(sv *server) map[string]any {
 		"status":         status, "is_suspended": spec.Suspended, "is_installing": spec.Installing,
 		"is_transferring": false,
 		"relationships": map[string]any{
-			"allocations": map[string]any{"object": "list", "data": []any{}},
+			"allocations": map[string]any{"object": "list", "data": allocations(spec.Allocations)},
 			"variables":   map[string]any{"object": "list", "data": []any{}},
 		},
 	}
+}
+
+// allocations is the allocation transformer's output for each of as.
+func allocations(as []Allocation) []any {
+	out := []any{}
+	for i, a := range as {
+		var alias any
+		if a.IPAlias != "" {
+			alias = a.IPAlias
+		}
+		out = append(out, map[string]any{"object": "allocation", "attributes": map[string]any{
+			"id": i + 1, "ip": a.IP, "ip_alias": alias, "port": a.Port, "notes": nil, "is_default": a.Default,
+		}})
+	}
+	return out
 }
 
 // resources answers GET …/resources.

@@ -86,6 +86,17 @@ type ServerSpec struct {
 	// "control.restart", "websocket.connect"); nil means the owner, who
 	// has them all.
 	Permissions []string
+	// Allocations are the server's addresses, listed under
+	// relationships.allocations; the one with Default is the primary.
+	Allocations []Allocation
+}
+
+// Allocation is one address (IP and port) assigned to a server.
+type Allocation struct {
+	IP      string
+	IPAlias string // "" is written as null
+	Port    int
+	Default bool
 }
 
 // Sim is a running fake panel. It is safe for concurrent use.
