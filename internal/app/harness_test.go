@@ -201,9 +201,16 @@ func (b *bot) dispatch(t testing.TB, i *fakediscord.Interaction) *fakediscord.Pe
 	return p
 }
 
-// answer waits until the interaction's visible answer (original message,
-// or the follow-up that replaced a deleted one) satisfies cond.
+// reply waits until the interaction's visible answer (original message,
+// or the follow-up that replaced a deleted one) is there.
 func (b *bot) reply(t testing.TB, p *fakediscord.Pending) fakediscord.Message {
+	t.Helper()
+	return b.replyWithin(t, p, 10*time.Second)
+}
+
+// replyWithin is reply with its own patience, for answers queued behind a
+// panel's rate limit (the 3-second acknowledgement is checked apart).
+func (b *bot) replyWithin(t testing.TB, p *fakediscord.Pending, wait time.Duration) fakediscord.Message {
 	t.Helper()
 	var got fakediscord.Message
 	require.Eventually(t, func() bool {
@@ -214,7 +221,7 @@ func (b *bot) reply(t testing.TB, p *fakediscord.Pending) fakediscord.Message {
 		m, ok := p.Original()
 		got = m
 		return ok && !m.Deleted && m.Flags&128 == 0 && (m.Content != "" || len(m.Embeds) > 0)
-	}, 10*time.Second, 5*time.Millisecond, "no answer; logs:\n%s", b.logs)
+	}, wait, 5*time.Millisecond, "no answer; logs:\n%s", b.logs)
 	return got
 }
 
