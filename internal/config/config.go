@@ -106,8 +106,9 @@ func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
 	}, nil
 }
 
-// Load reads and validates every variable of the single-panel setup,
-// stopping at the first mistake.
+// Load reads and validates every variable of the single-panel setup. It
+// reports every mistake, one *Error per variable, joined (errors.Join) when
+// there are several, so the owner fixes them all in one round.
 func Load(getenv Getenv) (Config, error) { return load(getenv, true) }
 
 // load reads the variables; the PANEL_* and RELAY_* ones only for the
@@ -125,9 +126,9 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 			AdminUsers:    l.ids("ACL_ADMIN_USERS"),
 		},
 		AuditChannelID: l.id("AUDIT_CHANNEL_ID"),
-		RelayMemoryKB:  l.positiveInt("RELAY_MEMORY_CAP_KB", 512),
+		RelayMemoryKB:  l.intBetween("RELAY_MEMORY_CAP_KB", 512, MinRelayMemoryKB, 1<<20),
 		DataDir:        l.path("DATA_DIR", "./data"),
-		RelayDiskCapMB: l.positiveInt("RELAY_DISK_CAP_MB", 64),
+		RelayDiskCapMB: l.intBetween("RELAY_DISK_CAP_MB", 64, 1, 1<<20),
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 		MetricsAddr:    l.listenAddr(EnvMetricsAddr),
@@ -136,8 +137,8 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 	if singlePanel {
 		l.panel(&c)
 	}
-	if l.err != nil {
-		return Config{}, l.err
+	if err := l.result(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
@@ -151,15 +152,18 @@ func (l *loader) panel(c *Config) {
 	c.RelayChannelID = l.id("RELAY_CHANNEL_ID")
 	c.RelayServer = l.get("RELAY_SERVER")
 	c.RelayCommands = l.oneOf("RELAY_COMMANDS", "off", "off", "on") == "on"
-	if l.err == nil {
+	if !l.failed["RELAY_CHANNEL_ID"] && !l.failed["RELAY_SERVER"] && !l.failed["RELAY_COMMANDS"] {
 		l.relay(*c)
 	}
 }
 
-// loader collects the first error so Load reads as a list of fields.
+// loader collects the errors so Load reads as a list of fields: one per
+// variable, the first found, since a later check of a refused value (say,
+// "required" after "wrapped in quotes") would only repeat it.
 type loader struct {
-	env Getenv
-	err error
+	env    Getenv
+	errs   []error
+	failed map[string]bool
 }
 
 // get reads a variable without its surrounding blanks. A value wrapped in
@@ -175,9 +179,29 @@ func (l *loader) get(name string) string {
 }
 
 func (l *loader) fail(name, problem string) {
-	if l.err == nil {
-		l.err = &Error{Var: name, Problem: problem}
+	if l.failed[name] {
+		return
 	}
+	if l.failed == nil {
+		l.failed = make(map[string]bool)
+	}
+	l.failed[name] = true
+	l.errs = append(l.errs, &Error{Var: name, Problem: problem})
+}
+
+// result is nil, the one *Error, or all of them joined, one per line.
+func (l *loader) result() error { return joinErrors(l.errs) }
+
+// joinErrors keeps a single error as it is, so callers and tests that
+// expect one mistake see exactly it, and joins several one per line.
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 func (l *loader) token(name string) string {
@@ -276,6 +300,21 @@ func (l *loader) positiveInt(name string, def int) int {
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
 		l.fail(name, fmt.Sprintf("must be a whole number above zero, not %s", quoted(v)))
+	}
+	return n
+}
+
+// MinRelayMemoryKB is the smallest RELAY_MEMORY_CAP_KB: the console hub
+// refuses less, and the loader says so before anything starts.
+const MinRelayMemoryKB = 64
+
+// intBetween reads a whole number between lo and hi, which are the bounds
+// of what uses it, so that `bot check` and start-up refuse the same values.
+func (l *loader) intBetween(name string, def, lo, hi int) int {
+	n := l.positiveInt(name, def)
+	if !l.failed[name] && (n < lo || n > hi) {
+		l.fail(name, fmt.Sprintf("must be a whole number between %d and %d (default %d)", lo, hi, def))
+		return def
 	}
 	return n
 }

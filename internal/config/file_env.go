@@ -27,7 +27,8 @@ func panelVars() []struct{ name, advice string } {
 // (one panel from PANEL_*), described as a one-panel File by EnvFile. With it, the panels and
 // relays come from the file, the rest (Discord, global ACL tiers, audit,
 // logs) from the environment as before; the returned Config then has empty
-// PanelKind, PanelURL and PanelAPIKey, and no RELAY_* settings.
+// PanelKind, PanelURL and PanelAPIKey, and no RELAY_* settings. Every
+// mistake, of the environment and of the file, is reported at once.
 func LoadAll(getenv Getenv) (Config, *File, error) {
 	path := strings.TrimSpace(getenv(EnvConfigFile))
 	if path == "" {
@@ -37,21 +38,38 @@ func LoadAll(getenv Getenv) (Config, *File, error) {
 		}
 		return c, EnvFile(c), nil
 	}
-	for _, v := range panelVars() {
-		if strings.TrimSpace(getenv(v.name)) != "" {
-			return Config{}, nil, &Error{Var: v.name, Problem: "is set, but " + EnvConfigFile + " declares the panels: remove " +
-				v.name + " and " + v.advice}
-		}
-	}
+	errs := conflicts(getenv)
 	c, err := load(getenv, false)
-	if err != nil {
-		return Config{}, nil, err
-	}
+	errs = appendErrors(errs, err)
 	f, err := LoadFile(path, getenv)
-	if err != nil {
+	errs = appendErrors(errs, err)
+	if err := joinErrors(errs); err != nil {
 		return Config{}, nil, err
 	}
 	return c, f, nil
+}
+
+// conflicts reports the single-panel variables set next to CONFIG_FILE.
+func conflicts(getenv Getenv) []error {
+	var errs []error
+	for _, v := range panelVars() {
+		if strings.TrimSpace(getenv(v.name)) != "" {
+			errs = append(errs, &Error{Var: v.name, Problem: "is set, but " + EnvConfigFile + " declares the panels: remove " +
+				v.name + " and " + v.advice})
+		}
+	}
+	return errs
+}
+
+// appendErrors adds err to errs, flattening what joinErrors joined.
+func appendErrors(errs []error, err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return append(errs, j.Unwrap()...)
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errs
 }
 
 // EnvPanelName names the single panel of the environment setup; users may

@@ -91,8 +91,9 @@ var envNameRE = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
 // env reads the variable that p names; hint says what it must hold. It
 // returns the name and the trimmed value ("" after a failure).
 func (d *decoder) env(p pair, panelName, suffix, hint string) (name, value string) {
+	n := d.mark()
 	name = d.text(p)
-	if d.err != nil {
+	if d.since(n) {
 		return "", ""
 	}
 	if !envNameRE.MatchString(name) {
