@@ -155,12 +155,8 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 // build assembles the bot without connecting anything; m, when not nil,
 // hears from every part.
 func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics) (*bot, error) {
-	policy, err := acl.New(cfg.ACL)
-	if err != nil {
-		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
-	}
 	board := newStatsBoard(opts.Now)
-	ps, err := newPanels(file, policy, board, opts.Now, m)
+	policy, ps, err := prepare(opts, cfg, file, board, m)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +186,21 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		opts.WatchRound(mem.watcher.Round)
 	}
 	return b, nil
+}
+
+// prepare builds the access rules and the panel clients, connecting
+// nothing: every check that run makes of the configuration before it
+// connects, and which `bot check` makes too.
+func prepare(opts Options, cfg config.Config, file *config.File, board *statsBoard, m *telemetry.Metrics) (*acl.Policy, *panels, error) {
+	policy, err := acl.New(cfg.ACL)
+	if err != nil {
+		return nil, nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
+	}
+	ps, err := newPanels(file, policy, board, opts.Now, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return policy, ps, nil
 }
 
 // parts are what build made before assemble: the access rules, the relays'
