@@ -175,6 +175,10 @@ func (l *loader) get(name string) string {
 		l.fail(name, "is wrapped in quotes: write the value without quotes (docker --env-file and systemd keep them as part of the value)")
 		return ""
 	}
+	if !secretVars()[name] && looksSecret(v) {
+		l.fail(name, misplacedSecret(name))
+		return ""
+	}
 	return v
 }
 
@@ -370,6 +374,9 @@ const maxQuoted = 24
 
 // quoted is how every configuration error shows a value it refuses.
 func quoted(v string) string {
+	if looksSecret(v) {
+		return "(a value shaped like a key or token, not repeated)"
+	}
 	if n := utf8.RuneCountInString(v); n > maxQuoted {
 		return fmt.Sprintf("(a value of %d characters, not repeated)", n)
 	}

@@ -38,6 +38,9 @@ func LoadAll(getenv Getenv) (Config, *File, error) {
 		}
 		return c, EnvFile(c), nil
 	}
+	if looksSecret(path) {
+		return Config{}, nil, &Error{Var: EnvConfigFile, Problem: misplacedSecret(EnvConfigFile)}
+	}
 	errs := conflicts(getenv)
 	c, err := load(getenv, false)
 	errs = appendErrors(errs, err)
