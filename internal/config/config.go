@@ -225,9 +225,9 @@ func (l *loader) panelKey(name string) string {
 	v := l.get(name)
 	switch {
 	case v == "":
-		l.fail(name, "required: create a client API key in the panel (Account → API Credentials); it starts with ptlc_")
-	case strings.HasPrefix(v, "ptla_"):
-		l.fail(name, "is an application (admin) key, which the client API refuses: create a client key (ptlc_…) under Account → API Credentials")
+		l.fail(name, "required: create a client API key in the panel (Account → API Credentials); it starts with ptlc_ (Pelican: pacc_ or plcn_)")
+	case applicationKey(v):
+		l.fail(name, applicationKeyAdvice)
 	case hasBlankOrQuote(v):
 		l.fail(name, "contains spaces or quotes: paste the key alone")
 	}

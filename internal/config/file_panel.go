@@ -23,7 +23,7 @@ type kindInfo struct {
 }
 
 func kindInfoFor(name string) (kindInfo, bool) {
-	const ptero = "the panel's client API key (ptlc_…, Account → API Credentials)"
+	const ptero = "the panel's client API key (ptlc_…; Pelican: pacc_… or plcn_…; Account → API Credentials)"
 	switch name {
 	case KindPterodactyl, KindPelican:
 		return kindInfo{name: name, needsURL: true, console: true, commands: true, per: time.Minute, maxRate: 100000, keyHint: ptero}, true
