@@ -26,10 +26,16 @@ type Config struct {
 	GuildID       string // empty: register commands globally
 	DiscordAPIURL string
 
-	PanelKind      string // "pterodactyl" or "pelican"
-	PanelURL       string
-	PanelAPIKey    string
-	PanelRateLimit int // requests per minute the bot allows itself; 0: the kind's default
+	PanelKind   string // one of the Kind constants
+	PanelURL    string // "": the kind's documented address
+	PanelAPIKey string // the key or token; "" for a Shardlyn login
+	// PanelEmail and PanelPassword are a Shardlyn account's login, in place
+	// of PanelAPIKey.
+	PanelEmail    string
+	PanelPassword string
+	// PanelRateLimit is the requests the bot allows itself per the kind's
+	// documented window (a minute; 10 seconds on zampto); 0: the default.
+	PanelRateLimit int
 
 	ACL            acl.Rules
 	AuditChannelID string
@@ -61,7 +67,13 @@ type Config struct {
 // Secrets lists the values that must never reach a log line, so the logger
 // can scrub them should one slip into an error from a library.
 func (c Config) Secrets() []string {
-	return []string{c.DiscordToken, c.PanelAPIKey}
+	var out []string
+	for _, v := range []string{c.DiscordToken, c.PanelAPIKey, c.PanelEmail, c.PanelPassword} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Error is a configuration mistake: which variable, and what to do.
@@ -143,20 +155,6 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 	return c, nil
 }
 
-// panel reads the one panel and its relay of the environment setup.
-func (l *loader) panel(c *Config) {
-	c.PanelKind = l.oneOf("PANEL_KIND", "pterodactyl", "pterodactyl", "pelican")
-	c.PanelURL = l.url("PANEL_URL", "")
-	c.PanelAPIKey = l.panelKey("PANEL_API_KEY")
-	c.PanelRateLimit = l.positiveInt("PANEL_RATE_LIMIT", 0)
-	c.RelayChannelID = l.id("RELAY_CHANNEL_ID")
-	c.RelayServer = l.get("RELAY_SERVER")
-	c.RelayCommands = l.oneOf("RELAY_COMMANDS", "off", "off", "on") == "on"
-	if !l.failed["RELAY_CHANNEL_ID"] && !l.failed["RELAY_SERVER"] && !l.failed["RELAY_COMMANDS"] {
-		l.relay(*c)
-	}
-}
-
 // loader collects the errors so Load reads as a list of fields: one per
 // variable, the first found, since a later check of a refused value (say,
 // "required" after "wrapped in quotes") would only repeat it.
@@ -217,19 +215,6 @@ func (l *loader) token(name string) string {
 		l.fail(name, "contains spaces or quotes: paste the token alone, without quotes or the word Bot")
 	case strings.Count(v, ".") != 2:
 		l.fail(name, "does not look like a bot token (three parts separated by dots): copy it again from the developer portal")
-	}
-	return v
-}
-
-func (l *loader) panelKey(name string) string {
-	v := l.get(name)
-	switch {
-	case v == "":
-		l.fail(name, "required: create a client API key in the panel (Account → API Credentials); it starts with ptlc_ (Pelican: pacc_ or plcn_)")
-	case applicationKey(v):
-		l.fail(name, applicationKeyAdvice)
-	case hasBlankOrQuote(v):
-		l.fail(name, "contains spaces or quotes: paste the key alone")
 	}
 	return v
 }
@@ -315,9 +300,12 @@ const MinRelayMemoryKB = 64
 // intBetween reads a whole number between lo and hi, which are the bounds
 // of what uses it, so that `bot check` and start-up refuse the same values.
 func (l *loader) intBetween(name string, def, lo, hi int) int {
+	if strings.TrimSpace(l.env(name)) == "" {
+		return def
+	}
 	n := l.positiveInt(name, def)
 	if !l.failed[name] && (n < lo || n > hi) {
-		l.fail(name, fmt.Sprintf("must be a whole number between %d and %d (default %d)", lo, hi, def))
+		l.fail(name, fmt.Sprintf("must be a whole number between %d and %d, or unset for the default", lo, hi))
 		return def
 	}
 	return n
@@ -350,19 +338,6 @@ func (l *loader) level(name string) slog.Level {
 	default:
 		l.fail(name, fmt.Sprintf("must be debug, info, warn or error, not %s", quoted(v)))
 		return slog.LevelInfo
-	}
-}
-
-// relay checks the relay variables as a group: one without the other is
-// almost certainly a mistake.
-func (l *loader) relay(c Config) {
-	switch {
-	case c.RelayChannelID != "" && c.RelayServer == "":
-		l.fail("RELAY_SERVER", "required when RELAY_CHANNEL_ID is set: the identifier or name of the server to relay")
-	case c.RelayServer != "" && c.RelayChannelID == "":
-		l.fail("RELAY_CHANNEL_ID", "required when RELAY_SERVER is set: the ID of the Discord channel to relay into")
-	case c.RelayCommands && c.RelayChannelID == "":
-		l.fail("RELAY_COMMANDS", "is on but no relay is configured: set RELAY_CHANNEL_ID and RELAY_SERVER, or turn it off")
 	}
 }
 

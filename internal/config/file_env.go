@@ -17,6 +17,8 @@ func panelVars() []struct{ name, advice string } {
 		{"PANEL_KIND", "declare kind: for each panel in the file"},
 		{"PANEL_URL", "declare url: for each panel in the file"},
 		{"PANEL_RATE_LIMIT", "declare rate_limit: for each panel in the file"},
+		{"PANEL_EMAIL", "name the variables with email_env: and password_env: in the file"},
+		{"PANEL_PASSWORD", "name the variables with email_env: and password_env: in the file"},
 		{"RELAY_CHANNEL_ID", "declare relay: channel: under the server in the file"},
 		{"RELAY_SERVER", "declare relay: under the server in the file"},
 		{"RELAY_COMMANDS", "declare relay: commands: under the server in the file"},
@@ -84,12 +86,20 @@ const EnvPanelName = "main"
 // relay (RELAY_SERVER names a server by name or identifier) stays in Config
 // and is resolved once the panel has listed its servers.
 func EnvFile(c Config) *File {
+	k, ok := kindInfoFor(c.PanelKind)
+	if !ok {
+		k.per = time.Minute
+	}
+	secret := Secret{key: c.PanelAPIKey, from: []string{"PANEL_API_KEY"}}
+	if c.PanelAPIKey == "" && c.PanelEmail != "" {
+		secret = Secret{email: c.PanelEmail, password: c.PanelPassword, from: []string{"PANEL_EMAIL", "PANEL_PASSWORD"}}
+	}
 	return &File{Path: "environment", Panels: []Panel{{
 		Name:      EnvPanelName,
 		Kind:      c.PanelKind,
 		URL:       c.PanelURL,
-		Secret:    Secret{key: c.PanelAPIKey, from: []string{"PANEL_API_KEY"}},
+		Secret:    secret,
 		RateLimit: c.PanelRateLimit,
-		RatePer:   time.Minute,
+		RatePer:   k.per,
 	}}}
 }
