@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -25,7 +26,7 @@ import (
 
 // Options are what Run takes from the process; tests supply their own.
 type Options struct {
-	Args   []string      // after the program name: "", "run", "check", "help"
+	Args   []string      // after the program name: "", "run", "check", "health", "version", "help"
 	Getenv config.Getenv // os.Getenv in production
 	// DotEnv is the .env file to read variables from when the environment
 	// lacks them; "" reads none.
@@ -52,10 +53,11 @@ type Options struct {
 // ErrUsage is returned for an unknown subcommand.
 var ErrUsage = errors.New("usage")
 
-const usage = `usage: bot [run|check|health|help]
-  run     connect to Discord and serve the slash commands (the default)
-  check   validate the configuration, then ask the panel and Discord who we are
-  health  ask the running bot's /healthz (METRICS_ADDR): exit 0 if healthy, 1 if not
+const usage = `usage: bot [run|check|health|version|help]
+  run      connect to Discord and serve the slash commands (the default)
+  check    validate the configuration, then ask the panel and Discord who we are
+  health   ask the running bot's /healthz (METRICS_ADDR): exit 0 if healthy, 1 if not
+  version  print the module version, the VCS revision and the Go version
 `
 
 // Run executes the subcommand in opts.Args until ctx is cancelled (run) or
@@ -71,6 +73,8 @@ func Run(ctx context.Context, opts Options) error {
 	case "run", "check":
 	case "health":
 		return health(ctx, opts)
+	case "version", "--version":
+		return version(opts.Stdout, debug.ReadBuildInfo)
 	case "help", "-h", "--help":
 		fmt.Fprint(opts.Stdout, usage)
 		return nil

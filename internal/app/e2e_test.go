@@ -28,7 +28,7 @@ func TestRegistersTheCommandsInTheGuild(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	slices.Sort(names)
-	assert.Equal(t, []string{"cmd", "dashboard", "history", "power", "servers", "status"}, names)
+	assert.Equal(t, []string{"cmd", "dashboard", "help", "history", "power", "servers", "status"}, names)
 	assert.Contains(t, req.Path, guildID)
 }
 
