@@ -173,7 +173,7 @@ func (l *loader) get(name string) string {
 		l.fail(name, "is wrapped in quotes: write the value without quotes (docker --env-file and systemd keep them as part of the value)")
 		return ""
 	}
-	if !secretVars()[name] && looksSecret(v) {
+	if misplaced(name, v) {
 		l.fail(name, misplacedSecret(name))
 		return ""
 	}

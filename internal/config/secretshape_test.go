@@ -84,3 +84,24 @@ func TestMisplacedKeyIsNamedNotRepeated(t *testing.T) {
 	assert.NotContains(t, err.Error(), "supers")
 	assert.NotContains(t, err.Error(), "abcdef")
 }
+
+// TestNamesAreNotMistakenForKeys: what users name things may mix case and
+// digits; only where a value could be a key is that shape refused.
+func TestNamesAreNotMistakenForKeys(t *testing.T) {
+	kv := map[string]string{"DISCORD_TOKEN": fileDiscordToken, "PANEL_URL": "https://panel.example.com",
+		"PANEL_API_KEY": fileMainKey, "RELAY_SERVER": "SurvivalServer2024", "RELAY_CHANNEL_ID": fileChannel,
+		"DATA_DIR": "/srv/PanelBot2024Data/x"}
+	c, err := config.Load(fileGetenv(kv))
+	require.NoError(t, err)
+	assert.Equal(t, "SurvivalServer2024", c.RelayServer)
+
+	kv["RELAY_SERVER"] = "ptlc_q9xw2klm4np7"
+	_, err = config.Load(fileGetenv(kv))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "RELAY_SERVER: holds what looks like a key or token")
+
+	_, _, err = config.LoadAll(fileGetenv(map[string]string{"DISCORD_TOKEN": fileDiscordToken,
+		"CONFIG_FILE": "MyPanels2024Config.yaml"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "MyPanels2024Config.yaml: no such file", "a file's name is repeated")
+}
