@@ -56,3 +56,14 @@ func TestBotExampleYAML(t *testing.T) {
 	assert.True(t, strings.Contains(string(readme), "```yaml\n"+string(shipped)+"```\n"),
 		"README's example file is bot.example.yaml")
 }
+
+// TestEnvExampleLeavesDockerDataDir: the image sets DATA_DIR=/data, its
+// volume; a DATA_DIR line in `docker run --env-file .env` would replace it.
+func TestEnvExampleLeavesDockerDataDir(t *testing.T) {
+	raw, err := os.ReadFile(shippedEnv)
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(raw), "\n") {
+		assert.False(t, strings.HasPrefix(line, "DATA_DIR="), "DATA_DIR must stay commented out")
+		assert.False(t, strings.HasPrefix(line, "METRICS_ADDR="), "METRICS_ADDR must stay commented out")
+	}
+}
