@@ -7,8 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/panelbot/panelbot/internal/app"
@@ -25,16 +27,19 @@ func main() {
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 	})
-	os.Exit(exitCode(err))
+	os.Exit(exitCode(os.Stderr, err))
 }
 
-// exitCode prints err as one line and picks the status: 2 for a mistake in
-// the configuration or the command line, 1 for anything else.
-func exitCode(err error) int {
+// exitCode prints err, one line per mistake, each as "bot: VAR: problem",
+// and picks the status: 2 for a mistake in the configuration or the command
+// line, 1 for anything else.
+func exitCode(w io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, "bot:", err)
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintln(w, "bot:", line)
+	}
 	if errors.Is(err, config.ErrConfig) || errors.Is(err, app.ErrUsage) {
 		return 2
 	}

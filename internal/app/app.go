@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -25,7 +26,7 @@ import (
 
 // Options are what Run takes from the process; tests supply their own.
 type Options struct {
-	Args   []string      // after the program name: "", "run", "check", "help"
+	Args   []string      // after the program name: "", "run", "check", "health", "version", "help"
 	Getenv config.Getenv // os.Getenv in production
 	// DotEnv is the .env file to read variables from when the environment
 	// lacks them; "" reads none.
@@ -52,10 +53,11 @@ type Options struct {
 // ErrUsage is returned for an unknown subcommand.
 var ErrUsage = errors.New("usage")
 
-const usage = `usage: bot [run|check|health|help]
-  run     connect to Discord and serve the slash commands (the default)
-  check   validate the configuration, then ask the panel and Discord who we are
-  health  ask the running bot's /healthz (METRICS_ADDR): exit 0 if healthy, 1 if not
+const usage = `usage: bot [run|check|health|version|help]
+  run      connect to Discord and serve the slash commands (the default)
+  check    validate the configuration, then ask the panel and Discord who we are
+  health   ask the running bot's /healthz (METRICS_ADDR): exit 0 if healthy, 1 if not
+  version  print the module version, the VCS revision and the Go version
 `
 
 // Run executes the subcommand in opts.Args until ctx is cancelled (run) or
@@ -71,6 +73,8 @@ func Run(ctx context.Context, opts Options) error {
 	case "run", "check":
 	case "health":
 		return health(ctx, opts)
+	case "version", "--version":
+		return version(opts.Stdout, debug.ReadBuildInfo)
 	case "help", "-h", "--help":
 		fmt.Fprint(opts.Stdout, usage)
 		return nil
@@ -155,12 +159,8 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 // build assembles the bot without connecting anything; m, when not nil,
 // hears from every part.
 func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger, m *telemetry.Metrics) (*bot, error) {
-	policy, err := acl.New(cfg.ACL)
-	if err != nil {
-		return nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
-	}
 	board := newStatsBoard(opts.Now)
-	ps, err := newPanels(file, policy, board, opts.Now, m, shareFor(cfg.Watch.Interval))
+	policy, ps, err := prepare(opts, cfg, file, board, m)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +190,21 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		opts.WatchRound(mem.watcher.Round)
 	}
 	return b, nil
+}
+
+// prepare builds the access rules and the panel clients, connecting
+// nothing: every check that run makes of the configuration before it
+// connects, and which `bot check` makes too.
+func prepare(opts Options, cfg config.Config, file *config.File, board *statsBoard, m *telemetry.Metrics) (*acl.Policy, *panels, error) {
+	policy, err := acl.New(cfg.ACL)
+	if err != nil {
+		return nil, nil, &config.Error{Var: "ACL_*", Problem: err.Error()}
+	}
+	ps, err := newPanels(file, policy, board, opts.Now, m, shareFor(cfg.Watch.Interval))
+	if err != nil {
+		return nil, nil, err
+	}
+	return policy, ps, nil
 }
 
 // parts are what build made before assemble: the access rules, the relays'

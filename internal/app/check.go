@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -21,23 +24,49 @@ const checkTimeout = 15 * time.Second
 // ErrCheckFailed is returned by `bot check` when a probe failed.
 var ErrCheckFailed = errors.New("check failed")
 
-// check validates the configuration, then probes the panel (list servers)
-// and Discord (who am I), printing one line each: OK or what to fix.
+// check validates the configuration as run does (prepare is shared), then
+// probes the panel (list servers) and Discord (who am I), printing one line
+// each: OK or what to fix. Every configuration mistake is printed once,
+// here; the error returned only says they were, so main does not repeat
+// them.
 func check(ctx context.Context, opts Options, cfg config.Config, file *config.File, cfgErr error) error {
 	w := opts.Stdout
+	var ps *panels
+	if cfgErr == nil {
+		_, ps, cfgErr = prepare(opts, cfg, file, nil, nil)
+	}
 	if cfgErr != nil {
-		fmt.Fprintf(w, "config:  FAILED: %v\n", cfgErr)
-		return cfgErr
+		lines := strings.Split(cfgErr.Error(), "\n")
+		for _, line := range lines {
+			fmt.Fprintf(w, "config:  FAILED: %s\n", line)
+		}
+		return &reported{err: cfgErr, n: len(lines)}
 	}
 	fmt.Fprintf(w, "config:  OK (%s)\n", aclSummary(cfg, anyoneMayAct(cfg, file)))
 	ok := checkStore(ctx, w, cfg)
-	ok = checkPanels(ctx, w, file, opts.Now) && ok
+	ok = checkPanels(ctx, w, file, ps) && ok
 	ok = checkDiscord(w, cfg, opts.Transport) && ok
 	if !ok {
 		return ErrCheckFailed
 	}
 	return nil
 }
+
+// reported is a configuration error already printed line by line: it still
+// matches config.ErrConfig (exit status 2), but its text only counts them.
+type reported struct {
+	err error
+	n   int
+}
+
+func (r *reported) Error() string {
+	if r.n == 1 {
+		return "the configuration has a mistake, listed above"
+	}
+	return fmt.Sprintf("the configuration has %d mistakes, listed above", r.n)
+}
+
+func (r *reported) Unwrap() error { return r.err }
 
 // checkStore inspects DATA_DIR and the store in it as the bot would open
 // them, changing nothing.
@@ -52,12 +81,7 @@ func checkStore(ctx context.Context, w io.Writer, cfg config.Config) bool {
 }
 
 // checkPanels lists the servers of every panel, in the configured order.
-func checkPanels(ctx context.Context, w io.Writer, file *config.File, now func() time.Time) bool {
-	ps, err := newPanels(file, nil, nil, now, nil, statusTTL)
-	if err != nil {
-		fmt.Fprintf(w, "panel:   FAILED: %v\n", err)
-		return false
-	}
+func checkPanels(ctx context.Context, w io.Writer, file *config.File, ps *panels) bool {
 	all := true
 	for _, name := range ps.order {
 		c := ps.raw[name]
@@ -65,7 +89,7 @@ func checkPanels(ctx context.Context, w io.Writer, file *config.File, now func()
 		servers, err := c.Servers(cctx)
 		cancel()
 		if err != nil {
-			fmt.Fprintf(w, "panel:   FAILED: %s %s: %s (%v)\n", name, c.Kind(), panel.UserMessage(err), err)
+			fmt.Fprintf(w, "panel:   FAILED: %s %s: %s (%v)\n", name, c.Kind(), panelAdvice(err, urlSetting(file, name)), err)
 			all = false
 			continue
 		}
@@ -74,6 +98,31 @@ func checkPanels(ctx context.Context, w io.Writer, file *config.File, now func()
 	return all
 }
 
+// urlSetting names where the owner set a panel's address.
+func urlSetting(file *config.File, name string) string {
+	if file.Path == config.EnvFile(config.Config{}).Path {
+		return "PANEL_URL"
+	}
+	return "url: of panel " + name + " in " + file.Path
+}
+
+// panelAdvice tells the owner what to fix when a panel cannot be asked:
+// unlike panel.UserMessage, which speaks to Discord users, it names the
+// setting to check.
+func panelAdvice(err error, urlVar string) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return "cannot find the panel's host name: check " + urlVar
+	case errors.As(err, &op):
+		return "cannot connect to the panel: check " + urlVar + " and the network"
+	}
+	return panel.UserMessage(err)
+}
+
+// checkDiscord asks Discord who the bot is, at the URL DISCORD_API_URL
+// makes of it.
 func checkDiscord(w io.Writer, cfg config.Config, transport http.RoundTripper) bool {
 	s, err := newSession(cfg, transport, discordgo.IntentsGuilds)
 	if err != nil {
@@ -83,16 +132,17 @@ func checkDiscord(w io.Writer, cfg config.Config, transport http.RoundTripper) b
 	s.Client.Timeout = checkTimeout
 	u, err := s.User("@me")
 	if err != nil {
-		fmt.Fprintf(w, "discord: FAILED: %s\n", discordAdvice(err))
+		fmt.Fprintf(w, "discord: FAILED: %s\n", discordAdvice(err, strings.TrimRight(cfg.DiscordAPIURL, "/")+"/users/@me"))
 		return false
 	}
 	fmt.Fprintf(w, "discord: OK: logged in as %s (%s)\n", u.Username, u.ID)
 	return true
 }
 
-// discordAdvice says what to do about a failed Discord call, without the
-// request details discordgo puts in its errors.
-func discordAdvice(err error) string {
+// discordAdvice says what to do about a failed Discord call to target (the
+// URL actually asked), without the request details discordgo puts in its
+// errors: those name discordgo's built-in endpoint, not DISCORD_API_URL.
+func discordAdvice(err error, target string) string {
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil {
 		switch re.Response.StatusCode {
@@ -101,10 +151,14 @@ func discordAdvice(err error) string {
 		case http.StatusTooManyRequests:
 			return "Discord is rate-limiting this machine: wait a few minutes and run the check again"
 		default:
-			return fmt.Sprintf("Discord answered HTTP %d: check DISCORD_API_URL", re.Response.StatusCode)
+			return fmt.Sprintf("%s answered HTTP %d: check DISCORD_API_URL", target, re.Response.StatusCode)
 		}
 	}
-	return "cannot reach Discord (" + err.Error() + "): check the network and DISCORD_API_URL"
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return "cannot reach Discord at " + target + " (" + err.Error() + "): check the network and DISCORD_API_URL"
 }
 
 func aclSummary(cfg config.Config, anyone bool) string {

@@ -238,6 +238,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{handle: r.historyCommand}
 	case cmdDashboard:
 		return route{ephemeral: true, handle: r.dashboard}
+	case cmdHelp:
+		return route{ephemeral: true, handle: r.help}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}

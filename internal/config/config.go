@@ -26,10 +26,16 @@ type Config struct {
 	GuildID       string // empty: register commands globally
 	DiscordAPIURL string
 
-	PanelKind      string // "pterodactyl" or "pelican"
-	PanelURL       string
-	PanelAPIKey    string
-	PanelRateLimit int // requests per minute the bot allows itself; 0: the kind's default
+	PanelKind   string // one of the Kind constants
+	PanelURL    string // "": the kind's documented address
+	PanelAPIKey string // the key or token; "" for a Shardlyn login
+	// PanelEmail and PanelPassword are a Shardlyn account's login, in place
+	// of PanelAPIKey.
+	PanelEmail    string
+	PanelPassword string
+	// PanelRateLimit is the requests the bot allows itself per the kind's
+	// documented window (a minute; 10 seconds on zampto); 0: the default.
+	PanelRateLimit int
 
 	ACL            acl.Rules
 	AuditChannelID string
@@ -61,7 +67,13 @@ type Config struct {
 // Secrets lists the values that must never reach a log line, so the logger
 // can scrub them should one slip into an error from a library.
 func (c Config) Secrets() []string {
-	return []string{c.DiscordToken, c.PanelAPIKey}
+	var out []string
+	for _, v := range []string{c.DiscordToken, c.PanelAPIKey, c.PanelEmail, c.PanelPassword} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Error is a configuration mistake: which variable, and what to do.
@@ -106,8 +118,9 @@ func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
 	}, nil
 }
 
-// Load reads and validates every variable of the single-panel setup,
-// stopping at the first mistake.
+// Load reads and validates every variable of the single-panel setup. It
+// reports every mistake, one *Error per variable, joined (errors.Join) when
+// there are several, so the owner fixes them all in one round.
 func Load(getenv Getenv) (Config, error) { return load(getenv, true) }
 
 // load reads the variables; the PANEL_* and RELAY_* ones only for the
@@ -125,9 +138,9 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 			AdminUsers:    l.ids("ACL_ADMIN_USERS"),
 		},
 		AuditChannelID: l.id("AUDIT_CHANNEL_ID"),
-		RelayMemoryKB:  l.positiveInt("RELAY_MEMORY_CAP_KB", 512),
+		RelayMemoryKB:  l.intBetween("RELAY_MEMORY_CAP_KB", 512, MinRelayMemoryKB, 1<<20),
 		DataDir:        l.path("DATA_DIR", "./data"),
-		RelayDiskCapMB: l.positiveInt("RELAY_DISK_CAP_MB", 64),
+		RelayDiskCapMB: l.intBetween("RELAY_DISK_CAP_MB", 64, 1, 1<<20),
 		LogLevel:       l.level("LOG_LEVEL"),
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 		MetricsAddr:    l.listenAddr(EnvMetricsAddr),
@@ -136,30 +149,19 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 	if singlePanel {
 		l.panel(&c)
 	}
-	if l.err != nil {
-		return Config{}, l.err
+	if err := l.result(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
 
-// panel reads the one panel and its relay of the environment setup.
-func (l *loader) panel(c *Config) {
-	c.PanelKind = l.oneOf("PANEL_KIND", "pterodactyl", "pterodactyl", "pelican")
-	c.PanelURL = l.url("PANEL_URL", "")
-	c.PanelAPIKey = l.panelKey("PANEL_API_KEY")
-	c.PanelRateLimit = l.positiveInt("PANEL_RATE_LIMIT", 0)
-	c.RelayChannelID = l.id("RELAY_CHANNEL_ID")
-	c.RelayServer = l.get("RELAY_SERVER")
-	c.RelayCommands = l.oneOf("RELAY_COMMANDS", "off", "off", "on") == "on"
-	if l.err == nil {
-		l.relay(*c)
-	}
-}
-
-// loader collects the first error so Load reads as a list of fields.
+// loader collects the errors so Load reads as a list of fields: one per
+// variable, the first found, since a later check of a refused value (say,
+// "required" after "wrapped in quotes") would only repeat it.
 type loader struct {
-	env Getenv
-	err error
+	env    Getenv
+	errs   []error
+	failed map[string]bool
 }
 
 // get reads a variable without its surrounding blanks. A value wrapped in
@@ -171,13 +173,37 @@ func (l *loader) get(name string) string {
 		l.fail(name, "is wrapped in quotes: write the value without quotes (docker --env-file and systemd keep them as part of the value)")
 		return ""
 	}
+	if misplaced(name, v) {
+		l.fail(name, misplacedSecret(name))
+		return ""
+	}
 	return v
 }
 
 func (l *loader) fail(name, problem string) {
-	if l.err == nil {
-		l.err = &Error{Var: name, Problem: problem}
+	if l.failed[name] {
+		return
 	}
+	if l.failed == nil {
+		l.failed = make(map[string]bool)
+	}
+	l.failed[name] = true
+	l.errs = append(l.errs, &Error{Var: name, Problem: problem})
+}
+
+// result is nil, the one *Error, or all of them joined, one per line.
+func (l *loader) result() error { return joinErrors(l.errs) }
+
+// joinErrors keeps a single error as it is, so callers and tests that
+// expect one mistake see exactly it, and joins several one per line.
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 func (l *loader) token(name string) string {
@@ -189,19 +215,6 @@ func (l *loader) token(name string) string {
 		l.fail(name, "contains spaces or quotes: paste the token alone, without quotes or the word Bot")
 	case strings.Count(v, ".") != 2:
 		l.fail(name, "does not look like a bot token (three parts separated by dots): copy it again from the developer portal")
-	}
-	return v
-}
-
-func (l *loader) panelKey(name string) string {
-	v := l.get(name)
-	switch {
-	case v == "":
-		l.fail(name, "required: create a client API key in the panel (Account → API Credentials); it starts with ptlc_")
-	case strings.HasPrefix(v, "ptla_"):
-		l.fail(name, "is an application (admin) key, which the client API refuses: create a client key (ptlc_…) under Account → API Credentials")
-	case hasBlankOrQuote(v):
-		l.fail(name, "contains spaces or quotes: paste the key alone")
 	}
 	return v
 }
@@ -280,6 +293,24 @@ func (l *loader) positiveInt(name string, def int) int {
 	return n
 }
 
+// MinRelayMemoryKB is the smallest RELAY_MEMORY_CAP_KB: the console hub
+// refuses less, and the loader says so before anything starts.
+const MinRelayMemoryKB = 64
+
+// intBetween reads a whole number between lo and hi, which are the bounds
+// of what uses it, so that `bot check` and start-up refuse the same values.
+func (l *loader) intBetween(name string, def, lo, hi int) int {
+	if strings.TrimSpace(l.env(name)) == "" {
+		return def
+	}
+	n := l.positiveInt(name, def)
+	if !l.failed[name] && (n < lo || n > hi) {
+		l.fail(name, fmt.Sprintf("must be a whole number between %d and %d, or unset for the default", lo, hi))
+		return def
+	}
+	return n
+}
+
 // path reads a directory path. Whether it is writable is checked where it
 // is used; here only what can never be a path is refused.
 func (l *loader) path(name, def string) string {
@@ -310,19 +341,6 @@ func (l *loader) level(name string) slog.Level {
 	}
 }
 
-// relay checks the relay variables as a group: one without the other is
-// almost certainly a mistake.
-func (l *loader) relay(c Config) {
-	switch {
-	case c.RelayChannelID != "" && c.RelayServer == "":
-		l.fail("RELAY_SERVER", "required when RELAY_CHANNEL_ID is set: the identifier or name of the server to relay")
-	case c.RelayServer != "" && c.RelayChannelID == "":
-		l.fail("RELAY_CHANNEL_ID", "required when RELAY_SERVER is set: the ID of the Discord channel to relay into")
-	case c.RelayCommands && c.RelayChannelID == "":
-		l.fail("RELAY_COMMANDS", "is on but no relay is configured: set RELAY_CHANNEL_ID and RELAY_SERVER, or turn it off")
-	}
-}
-
 // maxQuoted is the longest value an error repeats. Names, kinds and numbers
 // are shorter; a longer value is more likely a secret pasted in the wrong
 // place, so it is described by its length and not one character of it is
@@ -331,6 +349,9 @@ const maxQuoted = 24
 
 // quoted is how every configuration error shows a value it refuses.
 func quoted(v string) string {
+	if looksSecret(v) {
+		return "(a value shaped like a key or token, not repeated)"
+	}
 	if n := utf8.RuneCountInString(v); n > maxQuoted {
 		return fmt.Sprintf("(a value of %d characters, not repeated)", n)
 	}

@@ -205,7 +205,8 @@ func (e *FileError) Error() string {
 func (e *FileError) Is(target error) bool { return target == ErrConfig }
 
 // LoadFile reads and validates the configuration file at path, resolving the
-// credentials it names through getenv. It stops at the first mistake.
+// credentials it names through getenv. It reports every mistake it finds,
+// joined (errors.Join) when there are several.
 func LoadFile(path string, getenv Getenv) (*File, error) {
 	data, err := readFile(path)
 	if err != nil {
@@ -223,8 +224,8 @@ func ParseFile(path string, data []byte, getenv Getenv) (*File, error) {
 	}
 	d := &decoder{path: path, getenv: getenv}
 	f := d.file(root)
-	if d.err != nil {
-		return nil, d.err
+	if err := joinErrors(d.errs); err != nil {
+		return nil, err
 	}
 	f.Path = path
 	return f, nil

@@ -109,7 +109,7 @@ func secretCases() []badFile {
 		{"variable blank", kindPanel("zampto", "api_key_env: BLANK"), 4, []string{"environment variable BLANK (named by api_key_env) is not set or empty"}},
 		{"secret instead of its name", kindPanel("zampto", "api_key_env: "+fileMainKey), 4, []string{"api_key_env must be the NAME of an environment variable", "not the secret itself", "OTHER_API_KEY=…"}},
 		{"lower-case name", kindPanel("zampto", "api_key_env: zampto_key"), 4, []string{"capital letters, digits and _"}},
-		{"application key", kindPanel("pterodactyl", "api_key_env: ADMIN_KEY", "    url: https://p.example.com"), 4, []string{"environment variable ADMIN_KEY (api_key_env) holds an application (admin) key (ptla_…)", "ptlc_"}},
+		{"application key", kindPanel("pterodactyl", "api_key_env: ADMIN_KEY", "    url: https://p.example.com"), 4, []string{"environment variable ADMIN_KEY (api_key_env) holds an application (admin) key (ptla_…;", "ptlc_"}},
 		{"key with Bearer", kindPanel("zampto", "api_key_env: SPACED_KEY"), 4, []string{"SPACED_KEY (api_key_env) contains spaces or quotes", "Bearer"}},
 		{"token_env on pterodactyl", ptero("    token_env: SHARD_TOKEN"), 6, []string{"pterodactyl panels take api_key_env, not token_env"}},
 		{"api_key_env on shardlyn", kindPanel("shardlyn", "api_key_env: SHARD_TOKEN"), 4, []string{"shardlyn panels take token_env (an API token) or email_env and password_env, not api_key_env"}},

@@ -23,7 +23,7 @@ type kindInfo struct {
 }
 
 func kindInfoFor(name string) (kindInfo, bool) {
-	const ptero = "the panel's client API key (ptlc_…, Account → API Credentials)"
+	const ptero = "the panel's client API key (ptlc_…; Pelican: pacc_… or plcn_…; Account → API Credentials)"
 	switch name {
 	case KindPterodactyl, KindPelican:
 		return kindInfo{name: name, needsURL: true, console: true, commands: true, per: time.Minute, maxRate: 100000, keyHint: ptero}, true
@@ -66,20 +66,22 @@ func (d *decoder) file(root *yaml.Node) *File {
 		return nil
 	}
 	d.checkKeys(m, scope{level: "the file", keys: []string{"panels"}})
+	n := d.mark()
 	items := d.sequence(m.get("panels"), "start each panel with '- name: …'")
-	if d.err == nil && len(items) == 0 {
+	if !d.since(n) && len(items) == 0 {
 		d.fail(root, "declares no panels: list at least one under panels:, starting with '- name: …'")
 	}
 	f := &File{}
 	seen := make(map[string]int) // lower-cased name → line
 	for _, item := range items {
+		n := d.mark()
 		p := d.panel(item)
-		if d.err != nil {
-			return nil
+		if d.since(n) {
+			continue
 		}
 		if line, dup := seen[strings.ToLower(p.Name)]; dup {
 			d.fail(item, "panel name %q is already used on line %d: give each panel its own name", p.Name, line)
-			return nil
+			continue
 		}
 		seen[strings.ToLower(p.Name)] = p.Line
 		f.Panels = append(f.Panels, p)

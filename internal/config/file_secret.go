@@ -77,10 +77,26 @@ func keyProblem(k kindInfo, key string) string {
 	switch {
 	case strings.ContainsAny(key, " \t\r\n\"'"):
 		return "contains spaces or quotes: set the key alone, without quotes or \"Bearer\""
-	case (k.name == KindPterodactyl || k.name == KindPelican) && strings.HasPrefix(key, "ptla_"):
-		return "holds an application (admin) key (ptla_…), which the client API refuses: create a client key (ptlc_…) under Account → API Credentials"
+	case (k.name == KindPterodactyl || k.name == KindPelican) && applicationKey(key):
+		return "holds " + strings.TrimPrefix(applicationKeyAdvice, "is ")
 	}
 	return ""
+}
+
+// applicationKeyAdvice is what to do about an application key, which the
+// client API of both panels refuses whichever panel issued it.
+const applicationKeyAdvice = "is an application (admin) key (ptla_…; Pelican: peli_… or papp_…), which the client API refuses: " +
+	"create a client key under Account → API Credentials (ptlc_…; Pelican: pacc_…, or plcn_… on older releases)"
+
+// applicationKey tells an application key by its prefix: Pterodactyl's
+// ptla_, Pelican's peli_ (older releases) and papp_ (newer).
+func applicationKey(key string) bool {
+	for _, p := range []string{"ptla_", "peli_", "papp_"} {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // envNameRE is what a variable name may look like in the file. Requiring
@@ -91,8 +107,9 @@ var envNameRE = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
 // env reads the variable that p names; hint says what it must hold. It
 // returns the name and the trimmed value ("" after a failure).
 func (d *decoder) env(p pair, panelName, suffix, hint string) (name, value string) {
+	n := d.mark()
 	name = d.text(p)
-	if d.err != nil {
+	if d.since(n) {
 		return "", ""
 	}
 	if !envNameRE.MatchString(name) {

@@ -32,7 +32,7 @@ func (d *decoder) servers(p pair, k kindInfo, panelName string) []Server {
 	for _, item := range items {
 		s, ok := d.server(item, scope{level: "a server", keys: []string{"id", "alias", "roles", "relay", "alerts", "query"}, kind: k, panel: panelName}, seen)
 		if !ok {
-			return nil
+			continue
 		}
 		out = append(out, s)
 	}
@@ -40,6 +40,7 @@ func (d *decoder) servers(p pair, k kindInfo, panelName string) []Server {
 }
 
 func (d *decoder) server(n *yaml.Node, sc scope, seen names) (Server, bool) {
+	before := d.mark()
 	m := d.mapping(n, "each entry under servers:")
 	if m == nil {
 		return Server{}, false
@@ -52,7 +53,7 @@ func (d *decoder) server(n *yaml.Node, sc scope, seen names) (Server, bool) {
 	s.Relay = d.relay(m.get("relay"), k)
 	s.Alerts = d.alerts(m.get("alerts"))
 	s.Query = d.query(m.get("query"))
-	return s, d.err == nil
+	return s, !d.since(before)
 }
 
 func (d *decoder) serverID(m *mapping, k kindInfo, seen names) string {
@@ -75,8 +76,9 @@ func (d *decoder) serverID(m *mapping, k kindInfo, seen names) string {
 }
 
 func (d *decoder) alias(p pair, id string, seen names) string {
+	n := d.mark()
 	a := d.text(p)
-	if p.value == nil || d.err != nil {
+	if p.value == nil || d.since(n) {
 		return ""
 	}
 	lower := strings.ToLower(a)

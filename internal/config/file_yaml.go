@@ -10,19 +10,34 @@ import (
 
 // decoder walks the YAML nodes by hand rather than unmarshalling into
 // structs, so that every mistake, type errors included, carries its line and
-// a sentence of advice. Like the environment loader it keeps the first
-// mistake; later checks still run but cannot replace it.
+// a sentence of advice. Like the environment loader it reports every
+// mistake; a check that depends on a refused value is skipped (see since).
 type decoder struct {
 	path   string
 	getenv Getenv
-	err    *FileError
+	errs   []error
 }
 
+// maxFileErrors bounds one report: past it, what follows is more likely
+// noise from one early mistake (a file that is not YAML for panelbot).
+const maxFileErrors = 20
+
 func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
-	if d.err == nil {
-		d.err = &FileError{Path: d.path, Line: lineOf(n), Problem: fmt.Sprintf(format, args...)}
+	fe := &FileError{Path: d.path, Line: lineOf(n), Problem: fmt.Sprintf(format, args...)}
+	for _, e := range d.errs {
+		if *e.(*FileError) == *fe {
+			return
+		}
+	}
+	if len(d.errs) < maxFileErrors {
+		d.errs = append(d.errs, fe)
 	}
 }
+
+// mark and since tell whether a step failed: n := d.mark(); …; d.since(n).
+func (d *decoder) mark() int { return len(d.errs) }
+
+func (d *decoder) since(n int) bool { return len(d.errs) > n }
 
 func lineOf(n *yaml.Node) int {
 	if n == nil {

@@ -15,7 +15,7 @@ const EnvMetricsAddr = "METRICS_ADDR"
 func MetricsAddr(getenv Getenv) (string, error) {
 	l := loader{env: getenv}
 	v := l.listenAddr(EnvMetricsAddr)
-	return v, l.err
+	return v, l.result()
 }
 
 // listenAddr reads a host:port to listen on; "" (unset) leaves it off. The

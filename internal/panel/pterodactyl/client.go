@@ -181,12 +181,24 @@ func checkKey(key string) error {
 	switch {
 	case strings.TrimSpace(key) == "":
 		return configError("the panel API key is empty: create a client API key (ptlc_…) under Account → API Credentials on the panel")
-	case strings.HasPrefix(key, "ptla_"):
-		return configError("the panel API key is an application (admin) key (ptla_…), which the client API refuses: create a client API key (ptlc_…) under Account → API Credentials")
+	case isApplicationKey(key):
+		return configError("the panel API key is an application (admin) key (ptla_…, or peli_… or papp_… on Pelican), which the client API refuses: " +
+			"create a client API key (ptlc_…, or pacc_… on Pelican) under Account → API Credentials")
 	case strings.ContainsAny(key, " \t\r\n"):
 		return configError("the panel API key contains spaces or line breaks: paste the key alone")
 	}
 	return nil
+}
+
+// isApplicationKey tells an application (admin) key by its prefix:
+// Pterodactyl's ptla_, Pelican's peli_ (older releases) and papp_ (newer).
+func isApplicationKey(key string) bool {
+	for _, p := range []string{"ptla_", "peli_", "papp_"} {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func configError(msg string) *panel.Error {

@@ -96,6 +96,8 @@ func TestNew(t *testing.T) {
 		{"https://panel.example.com/?x=1", "ptlc_k", nil, "query"},
 		{"https://panel.example.com", "", nil, "empty"},
 		{"https://panel.example.com", "ptla_secretAdminKey", nil, "application (admin) key"},
+		{"https://panel.example.com", "peli_secretAdminKey", nil, "application (admin) key"},
+		{"https://panel.example.com", "papp_secretAdminKey", nil, "application (admin) key"},
 		{"https://panel.example.com", "ptlc_a b", nil, "spaces"},
 		{"https://panel.example.com", "ptlc_k", []Option{WithRateLimit(0)}, "WithRateLimit"},
 		{"https://panel.example.com", "ptlc_k", []Option{WithTimeout(0)}, "WithTimeout"},
