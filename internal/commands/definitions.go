@@ -34,6 +34,7 @@ func Definitions() []*discordgo.ApplicationCommand {
 		command(cmdCmd, "Send one command to a server's console.", serverOption(), commandOption()),
 		command(cmdHistory, "Chart a server's CPU and memory over the last hour, day or week.", serverOption(), rangeOption()),
 		dashboardCommand(),
+		scheduleCommand(),
 	}
 }
 

@@ -96,6 +96,8 @@ type Config struct {
 	History History
 	// Dashboards serves /dashboard (nil: it says it is unavailable).
 	Dashboards Dashboards
+	// Schedules serves /schedule (nil: it says it is unavailable).
+	Schedules Schedules
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -115,6 +117,7 @@ type Router struct {
 	powers     PowerNoter
 	history    History
 	dashboards Dashboards
+	schedules  Schedules
 }
 
 // New validates cfg and returns a Router.
@@ -133,7 +136,7 @@ func New(cfg Config) (*Router, error) {
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
 		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, powers: powerNoterOr(cfg.Powers),
-		history: cfg.History, dashboards: cfg.Dashboards,
+		history: cfg.History, dashboards: cfg.Dashboards, schedules: cfg.Schedules,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}
@@ -234,6 +237,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{handle: r.historyCommand}
 	case cmdDashboard:
 		return route{ephemeral: true, handle: r.dashboard}
+	case cmdSchedule:
+		return route{ephemeral: true, handle: r.scheduleCmd}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
@@ -259,6 +264,10 @@ func (r *Router) componentRoute(raw string) route {
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.confirm(ctx, rq, id) }}
 	case verbHistory:
 		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.historyButton(ctx, rq, id) }}
+	case verbScheduleCancel:
+		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) {
+			return r.cancelSchedule(ctx, rq, id.schedule, "button")
+		}}
 	default:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.cancel(rq, id) }}
 	}

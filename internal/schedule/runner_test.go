@@ -54,7 +54,10 @@ func (g *rig) got() (sent, audits []string) {
 // Resolve gives every key the same fake pterodactyl-like server.
 func (g *rig) Resolve(_ context.Context, ref string) (panel.Target, error) {
 	c := &paneltest.Client{FeatureSet: panel.Features(panel.FeatureCommand),
-		PowerFn:   func(_ context.Context, _ string, s panel.Signal) error { g.note(&g.sent, "power "+string(s)); return nil },
+		PowerFn: func(_ context.Context, _ string, s panel.Signal) error {
+			g.note(&g.sent, "power "+string(s))
+			return nil
+		},
 		CommandFn: func(_ context.Context, _, cmd string) error { g.note(&g.sent, "cmd "+cmd); return nil },
 	}
 	return panel.Target{Panel: "main", Server: panel.Server{ID: "a"}, Client: c}, nil
@@ -172,7 +175,9 @@ func TestWarnSkippedWithoutConsole(t *testing.T) {
 	assert.False(t, ok)
 	assert.Contains(t, why, "cannot send console commands")
 	c.FeatureSet = panel.Features(panel.FeatureCommand | panel.FeatureResources)
-	c.ResourcesFn = func(context.Context, string) (panel.Resources, error) { return panel.Resources{State: panel.StateOffline}, nil }
+	c.ResourcesFn = func(context.Context, string) (panel.Resources, error) {
+		return panel.Resources{State: panel.StateOffline}, nil
+	}
 	ok, why = schedule.CanWarn(context.Background(), panel.Target{Client: c})
 	assert.False(t, ok)
 	assert.Equal(t, "the server is offline", why)
