@@ -60,6 +60,9 @@ type Runner struct {
 	// warned holds the countdown points already sent, so that a reload
 	// does not send one twice; only Run's goroutine touches it.
 	warned map[warnKey]bool
+	// started is when Run began: points due by then were sent, if at all,
+	// by the run of the bot before, and are not sent again.
+	started time.Time
 }
 
 type warnKey struct {
@@ -104,6 +107,7 @@ func (r *Runner) Reload() {
 // store, does what is due, and waits on the clock for the next thing due
 // or a Reload.
 func (r *Runner) Run(ctx context.Context) error {
+	r.started = r.cfg.Clock.Now()
 	for {
 		wake := r.round(ctx)
 		wait := time.Hour

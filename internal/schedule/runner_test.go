@@ -130,7 +130,7 @@ func TestSurvivesRestart(t *testing.T) {
 	g.advance(t, 50*time.Minute)
 	g.advance(t, 2*time.Minute)
 	stop()
-	g.start(t)
+	g.start(t) // at 03:52: the 10m point is not sent again
 	g.advance(t, 3*time.Minute)
 	g.advance(t, 5*time.Minute)
 	sent, _ := g.got()
@@ -148,6 +148,18 @@ func TestMissedRunReportedNotRun(t *testing.T) {
 	assert.Equal(t, []string{"05:00 restart: missed: the bot was not running at 2026-03-01 04:00 UTC; not run late"}, audits)
 }
 
+func TestRestartDoesNotRepeatAWarning(t *testing.T) {
+	g := newRig(t, t0)
+	g.add(t, t0)
+	stop := g.start(t)
+	g.advance(t, 50*time.Minute)
+	stop()
+	g.start(t) // at 03:50, just after the 10m point went out
+	g.advance(t, 5*time.Minute)
+	sent, _ := g.got()
+	assert.Equal(t, []string{"03:50 cmd say Server restarting in 10m", "03:55 cmd say Server restarting in 5m"}, sent)
+}
+
 func TestLateByLessThanAMinuteStillRuns(t *testing.T) {
 	g := newRig(t, t0.Add(time.Hour+30*time.Second))
 	g.add(t, t0)
@@ -158,10 +170,11 @@ func TestLateByLessThanAMinuteStillRuns(t *testing.T) {
 }
 
 func TestCreatorLostRoleSkipped(t *testing.T) {
-	g := newRig(t, t0.Add(59*time.Minute))
+	g := newRig(t, t0.Add(58*time.Minute))
 	g.deny = &acl.DeniedError{Tier: acl.Admin}
 	g.add(t, t0)
 	g.start(t)
+	g.advance(t, time.Minute)
 	g.advance(t, time.Minute)
 	sent, audits := g.got()
 	assert.Equal(t, []string{"03:59 cmd say Server restarting in 1m"}, sent, "no signal")

@@ -45,7 +45,9 @@ func since(sc store.Schedule) time.Time {
 
 // countdown sends the warnings due now and returns the next point due:
 // a later warning or the run itself. A point passed by more than Late (the
-// bot was down, or the schedule was made inside its countdown) is dropped.
+// bot was down, or the schedule was made inside its countdown) is dropped,
+// and so is one due by the time Run began: the bot may have sent it just
+// before a restart, and a countdown said twice is worse than one missed.
 func (r *Runner) countdown(ctx context.Context, sc store.Schedule, a Action, run, now time.Time) time.Time {
 	next := run
 	for _, w := range sc.Warnings {
@@ -54,7 +56,7 @@ func (r *Runner) countdown(ctx context.Context, sc store.Schedule, a Action, run
 		case r.warned[k]:
 		case at.After(now):
 			next = earliest(next, at)
-		case now.Sub(at) < Late:
+		case now.Sub(at) < Late && at.After(r.started):
 			r.warned[k] = true
 			r.warn(ctx, sc, a, w)
 		default:
