@@ -183,7 +183,7 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 		mem.close()
 		return nil, err
 	}
-	if err := b.schedules.wire(b.session, b.router, mem, policy, ps.registry, cfg, opts); err != nil {
+	if err := b.schedules.wire(b.session, b.router, mem, policy, ps.registry, cfg, file, opts); err != nil {
 		mem.close()
 		return nil, err
 	}

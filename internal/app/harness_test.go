@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/app"
-	"github.com/panelbot/panelbot/internal/console/wings/wingssim"
 	"github.com/panelbot/panelbot/internal/clock"
+	"github.com/panelbot/panelbot/internal/console/wings/wingssim"
 	"github.com/panelbot/panelbot/internal/fakediscord"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/panel/pterodactyl/pterosim"

@@ -23,7 +23,7 @@ type schedules struct {
 // wire creates the runner over the store: creators are fetched from the
 // guild and checked against policy, runs audited through the router.
 func (sc *schedules) wire(s *discordgo.Session, router *commands.Router, mem *memory, policy *acl.Policy,
-	targets schedule.Targets, cfg config.Config, opts Options) error {
+	targets schedule.Targets, cfg config.Config, file *config.File, opts Options) error {
 	clk := opts.Clock
 	if clk == nil {
 		clk = clock.Real{}
@@ -31,6 +31,12 @@ func (sc *schedules) wire(s *discordgo.Session, router *commands.Router, mem *me
 	r, err := schedule.New(schedule.Config{
 		Store: mem.store, Targets: targets, Clock: clk, Location: cfg.ScheduleTZ, Log: mem.log,
 		Creators: schedule.MemberCheck{Members: s, ACL: policy}, Audit: router.ScheduleAuditor(s),
+		WarnCommand: func(key string) string {
+			if w := file.WarnCommand(key); w != "" {
+				return w
+			}
+			return schedule.DefaultWarnCommand
+		},
 	})
 	if err != nil {
 		return err
