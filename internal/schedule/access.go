@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bwmarrin/discordgo"
@@ -32,9 +33,15 @@ type MemberCheck struct {
 	ACL     *acl.Policy
 }
 
-// Check fails when the creator left the guild or no longer holds the tier.
+// Check fails when the creator left the guild or no longer holds the tier
+// (an *acl.DeniedError), or when Discord cannot be asked.
 func (m MemberCheck) Check(ctx context.Context, sc store.Schedule, a Action) error {
 	mem, err := m.Members.GuildMember(sc.GuildID, sc.CreatorID, discordgo.WithContext(ctx))
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMember {
+		// Left the guild: refused as anyone outside it is.
+		return &acl.DeniedError{Tier: Tier(a), Reason: acl.ReasonNotInGuild, UserID: sc.CreatorID, Target: sc.Server}
+	}
 	if err != nil {
 		return fmt.Errorf("fetch member %s: %w", sc.CreatorID, err)
 	}

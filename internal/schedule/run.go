@@ -2,10 +2,12 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/store"
 )
@@ -20,7 +22,11 @@ func (r *Runner) execute(ctx context.Context, sc store.Schedule, a Action, run t
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CallTimeout)
 	defer cancel()
 	if err := r.cfg.Creators.Check(cctx, sc, a); err != nil {
-		r.cfg.Audit.AuditSchedule(ctx, sc, "", fmt.Errorf("skipped, the creator no longer qualifies: %w", err))
+		why := "skipped, the creator could not be checked"
+		if errors.Is(err, acl.ErrDenied) {
+			why = "skipped, the creator no longer qualifies"
+		}
+		r.cfg.Audit.AuditSchedule(ctx, sc, "", fmt.Errorf("%s: %w", why, err))
 		return
 	}
 	t, err := r.cfg.Targets.Resolve(cctx, sc.Server)
