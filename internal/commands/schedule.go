@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/panelbot/panelbot/internal/acl"
+	"github.com/panelbot/panelbot/internal/panel"
 	"github.com/panelbot/panelbot/internal/schedule"
 	"github.com/panelbot/panelbot/internal/store"
 )
@@ -118,6 +119,10 @@ func (r *Router) addSchedule(ctx context.Context, rq *request, sub *discordgo.Ap
 		return reply{}, err
 	}
 	rq.audit.server = t.Key()
+	if a.Command != "" && !t.Client.Features().Has(panel.FeatureCommand) {
+		return reply{}, &userError{msg: fmt.Sprintf("%s is on a %s panel, which cannot send console commands.",
+			escape(t.Label(), 100), t.Client.Kind()), cause: fmt.Errorf("%s lacks %s", t.Key(), panel.FeatureCommand)}
+	}
 	sc, err := r.newSchedule(rq, sub, a)
 	if err != nil {
 		return reply{}, err

@@ -108,6 +108,10 @@ func TestScheduleWarnsWhenCountdownSkipped(t *testing.T) {
 	})
 	e.handle(scheduleSlash(admin(), subAdd, opt(optServer, "survival"), opt(optAction, "kill"), opt(optWhen, "every 6h")))
 	assert.Contains(t, text(t, only(t, e.sess)), "The countdown will be skipped")
+	e.handle(scheduleSlash(admin(), subAdd, opt(optServer, "survival"), opt(optAction, "command"), opt(optWhen, "every 6h"),
+		opt(optCommand, "save-all")))
+	assert.Contains(t, text(t, e.sess.answers()[1]), "cannot send console commands")
+	assert.Len(t, f.list, 1)
 }
 
 func TestScheduleCancelCustomID(t *testing.T) {
