@@ -130,6 +130,7 @@ func (r *Router) addSchedule(ctx context.Context, rq *request, sub *discordgo.Ap
 	if sc, err = r.schedules.Add(ctx, sc); err != nil {
 		return reply{}, fmt.Errorf("add schedule: %w", err)
 	}
+	rq.audit.outcome = fmt.Sprintf("added as schedule %d (%s)", sc.ID, sc.When)
 	text := fmt.Sprintf("Schedule %d: %s **%s**, %s.", sc.ID, a.Name(), escape(t.Label(), 200), r.describe(sc))
 	if ok, why := schedule.CanWarn(ctx, t); len(sc.Warnings) > 0 && !ok {
 		text += " The countdown will be skipped: " + why + "."
@@ -228,6 +229,7 @@ func (r *Router) cancelSchedule(ctx context.Context, rq *request, id int64, via 
 	if err := r.schedules.Remove(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return reply{}, fmt.Errorf("remove schedule: %w", err)
 	}
+	rq.audit.outcome = "cancelled"
 	return say(fmt.Sprintf("Schedule %d (%s on %s) is cancelled.", id, sc.Action, codeSpan(sc.Server, 100)), true), nil
 }
 

@@ -88,6 +88,8 @@ func TestScheduleAddListCancel(t *testing.T) {
 	e.handle(click(admin(), "schedule-cancel/1", true))
 	assert.Empty(t, f.list)
 	assert.Contains(t, e.logs.String(), "schedule cancel 1")
+	assert.Contains(t, e.logs.String(), "added as schedule 1 (daily 04:00)")
+	assert.Contains(t, e.logs.String(), "cancelled")
 }
 
 func TestScheduleAddRefusals(t *testing.T) {
