@@ -92,6 +92,12 @@ func (g *rig) start(t *testing.T) (stop func()) {
 	return stop
 }
 
+// parked waits until the clock holds n waits: after a restart the stopped
+// runner's wait is still there, so the new one's makes two.
+func (g *rig) parked(t *testing.T, n int) {
+	require.Eventually(t, func() bool { return g.clk.Pending() == n }, 5*time.Second, time.Millisecond)
+}
+
 // advance waits until the runner is parked on the clock, then moves it.
 func (g *rig) advance(t *testing.T, d time.Duration) {
 	require.Eventually(t, func() bool { return g.clk.Pending() > 0 }, 5*time.Second, time.Millisecond)
@@ -131,6 +137,7 @@ func TestSurvivesRestart(t *testing.T) {
 	g.advance(t, 2*time.Minute)
 	stop()
 	g.start(t) // at 03:52: the 10m point is not sent again
+	g.parked(t, 2)
 	g.advance(t, 3*time.Minute)
 	g.advance(t, 5*time.Minute)
 	sent, _ := g.got()
@@ -155,6 +162,7 @@ func TestRestartDoesNotRepeatAWarning(t *testing.T) {
 	g.advance(t, 50*time.Minute)
 	stop()
 	g.start(t) // at 03:50, just after the 10m point went out
+	g.parked(t, 2)
 	g.advance(t, 5*time.Minute)
 	sent, _ := g.got()
 	assert.Equal(t, []string{"03:50 cmd say Server restarting in 10m", "03:55 cmd say Server restarting in 5m"}, sent)
