@@ -12,6 +12,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	// The zone database, so SCHEDULE_TZ works in an image without
+	// /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/panelbot/panelbot/internal/app"
 	"github.com/panelbot/panelbot/internal/config"

@@ -18,6 +18,7 @@ import (
 
 	"github.com/panelbot/panelbot/internal/acl"
 	"github.com/panelbot/panelbot/internal/alert"
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/commands"
 	"github.com/panelbot/panelbot/internal/config"
 	"github.com/panelbot/panelbot/internal/console"
@@ -48,6 +49,8 @@ type Options struct {
 	// round of the watcher at once (poll, then dashboards, alerts, the
 	// history), for tests that cannot wait DASHBOARD_INTERVAL.
 	WatchRound func(round func(ctx context.Context) error)
+	// Clock is the schedules' clock (nil: the wall clock).
+	Clock clock.Clock
 }
 
 // ErrUsage is returned for an unknown subcommand.
@@ -146,6 +149,7 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 		b.relays.start(relayCtx, b.specs)
 	}
 	b.memory.run(relayCtx)
+	b.schedules.run(relayCtx, b.memory)
 	log.Info("bot ready", "panels", len(file.Panels), "relays", len(b.specs), "guild", cfg.GuildID)
 	if opts.Ready != nil {
 		opts.Ready()
@@ -176,6 +180,10 @@ func build(opts Options, cfg config.Config, file *config.File, log *slog.Logger,
 	}
 	b.memory = mem
 	if err := b.dashboards.wire(b.session, mem, cfg.Watch.Interval, opts); err != nil {
+		mem.close()
+		return nil, err
+	}
+	if err := b.schedules.wire(b.session, b.router, mem, policy, ps.registry, cfg, file, opts); err != nil {
 		mem.close()
 		return nil, err
 	}
@@ -226,10 +234,11 @@ func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	dash := &dashboards{players: counter}
+	dash, sched := &dashboards{players: counter}, &schedules{}
 	router, err := commands.New(commands.Config{
 		Panels: ps.registry, ACL: policy, AuditChannelID: cfg.AuditChannelID, Log: log, Now: opts.Now,
 		Observer: routerObserver(m), Powers: p.powers, History: p.history, Dashboards: dash, Players: counter,
+		Schedules: sched,
 	})
 	if err != nil {
 		return nil, err
@@ -248,7 +257,7 @@ func assemble(opts Options, cfg config.Config, file *config.File, log *slog.Logg
 	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &bot{cfg: cfg, log: log, session: s, router: router, work: work, cancelWork: cancel, specs: specs,
-		dashboards: dash}
+		dashboards: dash, schedules: sched}
 	b.gatewayCtx, b.stopReconnect = context.WithCancel(context.Background())
 	s.AddHandler(b.onDisconnect)
 	if len(specs) > 0 {

@@ -50,6 +50,8 @@ type bot struct {
 	specs  []relaySpec
 	// dashboards serves /dashboard (dashboards.go).
 	dashboards *dashboards
+	// schedules serves /schedule and runs them (schedules.go).
+	schedules *schedules
 
 	mu           sync.Mutex
 	closing      bool

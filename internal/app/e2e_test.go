@@ -28,7 +28,7 @@ func TestRegistersTheCommandsInTheGuild(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	slices.Sort(names)
-	assert.Equal(t, []string{"cmd", "dashboard", "help", "history", "power", "servers", "status"}, names)
+	assert.Equal(t, []string{"cmd", "dashboard", "help", "history", "power", "schedule", "servers", "status"}, names)
 	assert.Contains(t, req.Path, guildID)
 }
 
@@ -299,7 +299,7 @@ func TestRegistersGloballyWithoutAGuild(t *testing.T) {
 	req := b.dc.WaitRequest(t, 5*time.Second, fakediscord.Route("PUT", "/applications/{}/commands"))
 	var cmds []struct{ Name string }
 	require.NoError(t, req.Decode(&cmds))
-	assert.Len(t, cmds, 7)
+	assert.Len(t, cmds, 8)
 	for _, r := range b.dc.Requests() {
 		assert.NotEqual(t, "/applications/{}/guilds/{}/commands", r.Route, "nothing registered in a guild")
 	}

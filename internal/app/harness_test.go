@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/panelbot/panelbot/internal/app"
+	"github.com/panelbot/panelbot/internal/clock"
 	"github.com/panelbot/panelbot/internal/console/wings/wingssim"
 	"github.com/panelbot/panelbot/internal/fakediscord"
 	"github.com/panelbot/panelbot/internal/panel"
@@ -57,6 +58,7 @@ type bot struct {
 	done    chan error
 	env     map[string]string
 	now     func() time.Time
+	clock   clock.Clock
 
 	stopOnce sync.Once
 	// round runs one watcher round of the running bot (Options.WatchRound).
@@ -78,6 +80,8 @@ type setup struct {
 	nodeOpts []wingssim.Option
 	// now, when set, is app.Options.Now (the status cache's clock, …).
 	now func() time.Time
+	// clock, when set, is app.Options.Clock (the schedules').
+	clock clock.Clock
 }
 
 // startBot runs app.Run in the background and waits until the bot is
@@ -133,7 +137,7 @@ func startBot(t testing.TB, tweak ...func(*setup)) *bot {
 	for k, v := range st.env {
 		env[k] = v
 	}
-	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env, now: st.now}
+	b := &bot{dc: dc, sim: sim, node: node, url: panelURL, logs: &syncBuffer{}, env: env, now: st.now, clock: st.clock}
 	b.launch(t)
 	t.Cleanup(func() { b.shutdown(t) })
 	return b
@@ -155,7 +159,7 @@ func (b *bot) launch(t testing.TB) {
 				b.round = r
 				b.roundMu.Unlock()
 			},
-			Now: b.now,
+			Now: b.now, Clock: b.clock,
 		})
 	}()
 	select {

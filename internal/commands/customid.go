@@ -23,6 +23,8 @@ const (
 	verbConfirm = "confirm" // confirm/<key>/<signal>/<unix expiry>
 	verbCancel  = "cancel"  // cancel/<key>/<signal>
 	verbHistory = "history" // history/<key>/<range>
+	// verbScheduleCancel names a schedule, not a server.
+	verbScheduleCancel = "schedule-cancel" // schedule-cancel/<id>
 )
 
 // errBadCustomID is what every malformed custom ID matches; the user is told
@@ -38,10 +40,16 @@ type customID struct {
 	signal panel.Signal
 	rng    chart.Range // history only, in place of the signal
 	expiry int64       // unix seconds; confirm only
+	// schedule is the schedule's id; schedule-cancel only, which has no
+	// key or signal.
+	schedule int64
 }
 
 // encode writes the custom ID, or fails when it would exceed Discord's limit.
 func (c customID) encode() (string, error) {
+	if c.verb == verbScheduleCancel {
+		return verbScheduleCancel + "/" + strconv.FormatInt(c.schedule, 10), nil
+	}
 	third := string(c.signal)
 	if c.verb == verbHistory {
 		third = string(c.rng)
@@ -66,6 +74,9 @@ func parseCustomID(s string) (customID, error) {
 		return customID{}, fmt.Errorf("%w: too long or not UTF-8", errBadCustomID)
 	}
 	parts := strings.Split(s, "/")
+	if parts[0] == verbScheduleCancel {
+		return parseScheduleCancel(parts)
+	}
 	want := map[string]int{verbPower: 3, verbCancel: 3, verbConfirm: 4, verbHistory: 3}[parts[0]]
 	if want == 0 || len(parts) != want {
 		return customID{}, fmt.Errorf("%w: unknown verb or wrong number of segments", errBadCustomID)
@@ -100,6 +111,19 @@ func (c *customID) parseRest(rest []string) error {
 		c.expiry, err = parseExpiry(rest[1])
 	}
 	return err
+}
+
+// parseScheduleCancel reads schedule-cancel/<id>: the id as parseExpiry
+// reads a number (plain decimal, no sign, no leading zero).
+func parseScheduleCancel(parts []string) (customID, error) {
+	if len(parts) != 2 {
+		return customID{}, fmt.Errorf("%w: wrong number of segments", errBadCustomID)
+	}
+	id, err := parseExpiry(parts[1])
+	if err != nil {
+		return customID{}, fmt.Errorf("%w: bad schedule id", errBadCustomID)
+	}
+	return customID{verb: verbScheduleCancel, schedule: id}, nil
 }
 
 func unescapeKey(seg string) (string, error) {

@@ -35,6 +35,7 @@ func Definitions() []*discordgo.ApplicationCommand {
 		command(cmdHistory, "Chart a server's CPU and memory over the last hour, day or week.", serverOption(), rangeOption()),
 		dashboardCommand(),
 		helpCommand(),
+		scheduleCommand(),
 	}
 }
 

@@ -99,6 +99,8 @@ type Config struct {
 	// Players counts a server's players for /status (nil: no Players
 	// field).
 	Players PlayerCounter
+	// Schedules serves /schedule (nil: it says it is unavailable).
+	Schedules Schedules
 }
 
 // Router answers interactions. It is safe for concurrent use: Handle is meant
@@ -119,6 +121,7 @@ type Router struct {
 	history    History
 	dashboards Dashboards
 	players    PlayerCounter
+	schedules  Schedules
 }
 
 // New validates cfg and returns a Router.
@@ -137,7 +140,7 @@ func New(cfg Config) (*Router, error) {
 	r := &Router{
 		panels: cfg.Panels, acl: cfg.ACL, auditTo: cfg.AuditChannelID, log: cfg.Log, now: cfg.Now,
 		auditSlots: make(chan struct{}, auditSlots), obs: cfg.Observer, powers: powerNoterOr(cfg.Powers),
-		history: cfg.History, dashboards: cfg.Dashboards, players: cfg.Players,
+		history: cfg.History, dashboards: cfg.Dashboards, players: cfg.Players, schedules: cfg.Schedules,
 	}
 	if r.obs == nil {
 		r.obs = nopObserver{}
@@ -240,6 +243,8 @@ func (r *Router) commandRoute(name string) route {
 		return route{ephemeral: true, handle: r.dashboard}
 	case cmdHelp:
 		return route{ephemeral: true, handle: r.help}
+	case cmdSchedule:
+		return route{ephemeral: true, handle: r.scheduleCmd}
 	default:
 		return unknownRoute("unknown command " + trunc.Runes(name, 40))
 	}
@@ -265,6 +270,10 @@ func (r *Router) componentRoute(raw string) route {
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.confirm(ctx, rq, id) }}
 	case verbHistory:
 		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.historyButton(ctx, rq, id) }}
+	case verbScheduleCancel:
+		return route{ephemeral: true, handle: func(ctx context.Context, rq *request) (reply, error) {
+			return r.cancelSchedule(ctx, rq, id.schedule, "button")
+		}}
 	default:
 		return route{ephemeral: true, update: true, handle: func(ctx context.Context, rq *request) (reply, error) { return r.cancel(rq, id) }}
 	}

@@ -163,7 +163,7 @@ func TestDefinitions(t *testing.T) {
 			assert.False(t, o.Autocomplete && len(o.Choices) > 0, "autocomplete excludes choices")
 		}
 	}
-	require.Len(t, byName, 7)
+	require.Len(t, byName, 8)
 	assert.Empty(t, byName["servers"].Options)
 	assert.Equal(t, []string{"server"}, optionNames(byName["status"]))
 	assert.Equal(t, []string{"server", "action"}, optionNames(byName["power"]))

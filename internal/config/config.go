@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -62,6 +63,10 @@ type Config struct {
 
 	// Watch is the dashboards' refresh and the alerts.
 	Watch Watch
+
+	// ScheduleTZ is the zone schedules are read in (SCHEDULE_TZ, an IANA
+	// name; default UTC).
+	ScheduleTZ *time.Location
 }
 
 // Secrets lists the values that must never reach a log line, so the logger
@@ -145,6 +150,7 @@ func load(getenv Getenv, singlePanel bool) (Config, error) {
 		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
 		MetricsAddr:    l.listenAddr(EnvMetricsAddr),
 		Watch:          l.watch(),
+		ScheduleTZ:     l.location(EnvScheduleTZ),
 	}
 	if singlePanel {
 		l.panel(&c)

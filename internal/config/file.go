@@ -65,6 +65,8 @@ const (
 //	        alerts:                  # optional, also on a panel: this server's alert
 //	          channel: "112233445566778899"   # channel and thresholds (percent), over
 //	          memory_percent: 80              # ALERT_*; cpu_percent, disk_percent too
+//	        warn_command: "say Restart in {in}"  # optional, also on a panel: the console
+//	                                 # line of a /schedule countdown ({action}, {in})
 //
 // Several relays may share a channel; one server may not be listed twice.
 // Anchors and aliases (&a, *a) and several documents are refused.
@@ -86,9 +88,12 @@ type Panel struct {
 	// WriteRateLimit is ServerPrism's separate write budget per RatePer.
 	WriteRateLimit int
 	// Alerts are the panel's own alert settings; nil: the global ones.
-	Alerts  *Alerts
-	Servers []Server
-	Line    int // where the panel starts in the file
+	Alerts *Alerts
+	// WarnCommand is the countdown template of scheduled actions on its
+	// servers; "" for the default.
+	WarnCommand string
+	Servers     []Server
+	Line        int // where the panel starts in the file
 }
 
 // Server is what the file says about one server of a panel.
@@ -102,7 +107,9 @@ type Server struct {
 	// Query is how to ask the game for its players; nil: the panel's
 	// address, with the protocol guessed.
 	Query *Query
-	Line  int
+	// WarnCommand replaces its panel's; "" for the panel's.
+	WarnCommand string
+	Line        int
 }
 
 // Relay mirrors one server's console into a Discord channel.

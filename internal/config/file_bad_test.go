@@ -76,7 +76,7 @@ func panelCases() []badFile {
 	return []badFile{
 		{"typo in key", ptero("    api_kye: X"), 6, []string{`unknown key "api_kye": did you mean "api_key_env"?`}},
 		{"typo in case", ptero("    Servers: []"), 6, []string{`did you mean "servers"?`}},
-		{"unknown key without suggestion", ptero("    colour: blue"), 6, []string{`unknown key "colour" in a panel: use name, kind, url, api_key_env, rate_limit, alerts, servers`}},
+		{"unknown key without suggestion", ptero("    colour: blue"), 6, []string{`unknown key "colour" in a panel: use name, kind, url, api_key_env, rate_limit, alerts, warn_command, servers`}},
 		{"server key on the panel", ptero("    alias: survival"), 6, []string{"alias belongs in a server (an entry under servers:), not in a panel"}},
 		{"unknown kind", "panels:\n  - name: a\n    kind: ptero\n", 3, []string{`unknown kind "ptero" (did you mean pterodactyl?): use one of pterodactyl, pelican, zampto, serverprism, shardlyn`}},
 		{"kind missing", "panels:\n  - name: a\n    api_key_env: X\n", 2, []string{"each panel needs kind: one of pterodactyl, pelican"}},

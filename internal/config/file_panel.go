@@ -56,7 +56,7 @@ func panelKeys(k kindInfo) []string {
 	if k.name == KindServerPrism {
 		keys = append(keys, "write_rate_limit")
 	}
-	return append(keys, "rate_limit", "alerts", "servers")
+	return append(keys, "rate_limit", "alerts", "warn_command", "servers")
 }
 
 // file reads the root: a mapping with the list of panels.
@@ -108,6 +108,7 @@ func (d *decoder) panel(n *yaml.Node) Panel {
 	p.RateLimit = d.integer(m.get("rate_limit"), 1, k.maxRate, "requests per "+perText(k.per))
 	p.WriteRateLimit = d.integer(m.get("write_rate_limit"), 1, k.maxRate, "writes per "+perText(k.per))
 	p.Alerts = d.alerts(m.get("alerts"))
+	p.WarnCommand = d.warnCommand(m.get("warn_command"))
 	p.Servers = d.servers(m.get("servers"), k, p.Name)
 	return p
 }

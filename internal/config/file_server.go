@@ -30,7 +30,7 @@ func (d *decoder) servers(p pair, k kindInfo, panelName string) []Server {
 	seen := names{ids: make(map[string]int), aliases: make(map[string]int)}
 	var out []Server
 	for _, item := range items {
-		s, ok := d.server(item, scope{level: "a server", keys: []string{"id", "alias", "roles", "relay", "alerts", "query"}, kind: k, panel: panelName}, seen)
+		s, ok := d.server(item, scope{level: "a server", keys: []string{"id", "alias", "roles", "relay", "alerts", "query", "warn_command"}, kind: k, panel: panelName}, seen)
 		if !ok {
 			continue
 		}
@@ -53,6 +53,7 @@ func (d *decoder) server(n *yaml.Node, sc scope, seen names) (Server, bool) {
 	s.Relay = d.relay(m.get("relay"), k)
 	s.Alerts = d.alerts(m.get("alerts"))
 	s.Query = d.query(m.get("query"))
+	s.WarnCommand = d.warnCommand(m.get("warn_command"))
 	return s, !d.since(before)
 }
 

@@ -56,6 +56,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodDelete, "/webhooks/{}/{}/messages/{}", true, s.deleteWebhookMessage},
 		{http.MethodGet, "/channels/{}", false, s.getChannel},
 		{http.MethodGet, "/guilds/{}", false, s.getGuild},
+		{http.MethodGet, "/guilds/{}/members/{}", false, s.getMember},
 		{http.MethodPost, "/channels/{}/messages", false, s.postChannelMessage},
 		{http.MethodGet, "/channels/{}/messages/{}", false, s.getChannelMessage},
 		{http.MethodPatch, "/channels/{}/messages/{}", false, s.patchChannelMessage},

@@ -48,7 +48,8 @@ type Server struct {
 	changed       chan struct{} // closed and replaced on every state change
 	lastID        uint64
 	guilds        map[string]bool
-	channels      map[string]string // channel ID -> guild ID ("" for DMs)
+	members       map[string][]string // "guild/user" -> roles (SetMember)
+	channels      map[string]string   // channel ID -> guild ID ("" for DMs)
 	commands      map[string][]*command
 	interactions  map[string]*interaction // by interaction ID
 	byToken       map[string]*interaction
@@ -79,6 +80,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		cfg:          cfg,
 		changed:      make(chan struct{}),
 		guilds:       map[string]bool{},
+		members:      map[string][]string{},
 		channels:     map[string]string{},
 		commands:     map[string][]*command{},
 		interactions: map[string]*interaction{},

@@ -120,6 +120,7 @@ type Store interface {
 	Alerts
 	Samples
 	ConsoleTails
+	Schedules
 	Maintainer
 	Close() error
 }

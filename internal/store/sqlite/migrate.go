@@ -109,6 +109,22 @@ var migrations = []string{
 	INSERT INTO dashboard_messages (dashboard_id, pos, message_id)
 		SELECT id, 0, message_id FROM dashboards WHERE message_id <> '';
 	ALTER TABLE dashboards DROP COLUMN message_id;`,
+	// 4: scheduled power actions and commands. AUTOINCREMENT for the same
+	// reason as dashboards: a Cancel button never reaches a newer one.
+	// warnings is a JSON array of seconds, longest first.
+	`CREATE TABLE schedules (
+		id         INTEGER PRIMARY KEY AUTOINCREMENT,
+		guild_id   TEXT NOT NULL,
+		channel_id TEXT NOT NULL,
+		server_id  INTEGER NOT NULL REFERENCES servers (id),
+		action     TEXT NOT NULL,
+		command    TEXT NOT NULL,
+		spec       TEXT NOT NULL,
+		warnings   TEXT NOT NULL,
+		creator_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		last_run   INTEGER -- NULL until the first run is handled
+	);`,
 }
 
 // migrate brings the schema up to len(steps) (the bot passes migrations),

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Open, tailLines int) {
 	t.Run("Dashboards", func(t *testing.T) { testDashboards(t, open(t)) })
 	t.Run("DashboardsNotFound", func(t *testing.T) { testDashboardsNotFound(t, open(t)) })
 	t.Run("DashboardIDsNotReused", func(t *testing.T) { testDashboardIDsNotReused(t, open(t)) })
+	t.Run("Schedules", func(t *testing.T) { testSchedules(t, open(t)) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
 	t.Run("ConsoleTails", func(t *testing.T) { testConsoleTails(t, open(t), tailLines) })
 	t.Run("SamplesRaw", func(t *testing.T) { testSamplesRaw(t, open(t)) })
