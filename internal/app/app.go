@@ -138,12 +138,11 @@ func serve(ctx context.Context, opts Options, cfg config.Config, file *config.Fi
 	if b.relays != nil {
 		b.session.AddHandler(b.relays.onMessage(relayCtx))
 	}
-	if err := b.session.Open(); err != nil {
-		return gatewayAdvice(err)
-	}
-	if err := b.register(); err != nil {
-		_ = b.session.Close()
+	if err := b.connect(ctx); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		return nil // stopped before Discord could be reached
 	}
 	if b.relays != nil {
 		b.relays.start(relayCtx, b.specs)

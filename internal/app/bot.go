@@ -56,6 +56,7 @@ type bot struct {
 	mu           sync.Mutex
 	closing      bool
 	reconnecting bool
+	online       bool // the gateway opened once: from then on it is reconnected
 	inflight     sync.WaitGroup
 
 	// gatewayCtx ends the gateway's reconnect loop (gateway.go) at shutdown.

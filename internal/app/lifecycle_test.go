@@ -145,3 +145,49 @@ func TestUnwritableDataDirStopsTheBotAtStart(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "DATA_DIR: "), err.Error())
 	assert.Contains(t, err.Error(), "point DATA_DIR at another folder")
 }
+
+// TestStartsWhenDiscordComesBack: Discord unreachable at start-up is
+// retried with a log line per attempt; the bot comes up once it answers.
+func TestStartsWhenDiscordComesBack(t *testing.T) {
+	t.Parallel()
+	dc := fakediscord.New(t, fakediscord.WithToken(botToken), fakediscord.WithGuild(guildID))
+	sim := pterosim.New(t)
+	env := map[string]string{
+		"DISCORD_TOKEN": botToken, "DISCORD_GUILD_ID": guildID, "DISCORD_API_URL": dc.APIBase(),
+		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(), "DATA_DIR": t.TempDir(),
+	}
+	dc.RefuseConnections()
+	logs := &syncBuffer{}
+	ready, done := make(chan struct{}), make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		done <- app.Run(ctx, app.Options{Args: []string{"run"}, Getenv: mapEnv(env), Stderr: logs, Ready: func() { close(ready) }})
+	}()
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "cannot reach Discord yet") >= 2 },
+		20*time.Second, 10*time.Millisecond, "a log line per attempt:\n%s", logs)
+	require.NoError(t, dc.AcceptConnections())
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("the bot gave up: %v\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("not up 30 s after Discord came back:\n%s", logs)
+	}
+	cancel()
+	require.NoError(t, <-done)
+}
+
+// TestARefusedTokenAtStartIsFinal: what cannot heal ends the start-up.
+func TestARefusedTokenAtStartIsFinal(t *testing.T) {
+	t.Parallel()
+	dc := fakediscord.New(t, fakediscord.WithToken(botToken))
+	sim := pterosim.New(t)
+	env := map[string]string{
+		"DISCORD_TOKEN": "MTAw.wrong.token", "DISCORD_API_URL": dc.APIBase(),
+		"PANEL_URL": sim.URL(), "PANEL_API_KEY": sim.APIKey(), "DATA_DIR": t.TempDir(),
+	}
+	err := app.Run(context.Background(), app.Options{Args: []string{"run"}, Getenv: mapEnv(env)})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "MTAw.wrong.token")
+}
