@@ -12,6 +12,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/bot ./cmd/bot
 RUN mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
+LABEL org.opencontainers.image.title="panelbot" \
+      org.opencontainers.image.description="A self-hosted Discord bot to see and control game servers on Pterodactyl, Pelican, zampto, ServerPrism and Shardlyn panels" \
+      org.opencontainers.image.licenses="MIT"
 COPY --from=build /out/bot /bot
 # The store (panelbot.db) and the relay's spill files: a volume owned by
 # distroless's nonroot user (uid 65532), so they outlive the container.

@@ -86,7 +86,9 @@ func checkPanels(ctx context.Context, w io.Writer, file *config.File, ps *panels
 	for _, name := range ps.order {
 		c := ps.raw[name]
 		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		stop := progress(w, "panel:   still waiting for "+name+"…")
 		servers, err := c.Servers(cctx)
+		stop()
 		cancel()
 		if err != nil {
 			fmt.Fprintf(w, "panel:   FAILED: %s %s: %s (%v)\n", name, c.Kind(), panelAdvice(err, urlSetting(file, name)), err)
@@ -96,6 +98,31 @@ func checkPanels(ctx context.Context, w io.Writer, file *config.File, ps *panels
 		fmt.Fprintf(w, "panel:   OK: %s %s, %d servers visible\n", name, c.Kind(), len(servers))
 	}
 	return all
+}
+
+// progressEvery is how often a probe that has not answered says so.
+const progressEvery = 5 * time.Second
+
+// progress prints line (with the seconds waited) every progressEvery until
+// stop is called, so a silent endpoint shows progress rather than a check
+// that seems to hang.
+func progress(w io.Writer, line string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for waited := progressEvery; ; waited += progressEvery {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintf(w, "%s (%s)\n", line, waited)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // urlSetting names where the owner set a panel's address.
@@ -130,7 +157,9 @@ func checkDiscord(w io.Writer, cfg config.Config, transport http.RoundTripper) b
 		return false
 	}
 	s.Client.Timeout = checkTimeout
+	stop := progress(w, "discord: still waiting for "+strings.TrimRight(cfg.DiscordAPIURL, "/")+"…")
 	u, err := s.User("@me")
+	stop()
 	if err != nil {
 		fmt.Fprintf(w, "discord: FAILED: %s\n", discordAdvice(err, strings.TrimRight(cfg.DiscordAPIURL, "/")+"/users/@me"))
 		return false
