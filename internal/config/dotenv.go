@@ -41,9 +41,13 @@ func readDotEnv(path string) (map[string]string, error) {
 	case len(data) > maxDotEnvSize:
 		return nil, &Error{Var: path, Problem: "is larger than 1 MiB, which is not a .env file: remove it or point the bot elsewhere"}
 	}
-	vars, problem := parseDotEnv(bytes.TrimPrefix(data, utf8BOM))
-	if problem != "" {
-		return nil, &Error{Var: path, Problem: problem}
+	vars, problems := parseDotEnv(bytes.TrimPrefix(data, utf8BOM))
+	if len(problems) > 0 {
+		errs := make([]error, len(problems))
+		for i, p := range problems {
+			errs[i] = &Error{Var: path, Problem: p}
+		}
+		return nil, errors.Join(errs...)
 	}
 	return vars, nil
 }
@@ -52,8 +56,10 @@ func readDotEnv(path string) (map[string]string, error) {
 // line or the lines a quoted value spans, and lets godotenv parse each. So a
 // mistake is found at its line in one pass, and godotenv's errors, which
 // quote the rest of the file, secrets included, are never shown. It returns
-// the variables, or the problem with its line.
-func parseDotEnv(data []byte) (map[string]string, string) {
+// the variables, or every problem, each with its line (a bad statement is
+// skipped, so the ones after it are read too).
+func parseDotEnv(data []byte) (map[string]string, []string) {
+	var problems []string
 	vars := make(map[string]string)
 	var stmt []byte
 	start, open := 0, byte(0) // open: the quote a pending statement waits for
@@ -69,19 +75,23 @@ func parseDotEnv(data []byte) (map[string]string, string) {
 		if open = unclosedQuote(err); open != 0 {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Sprintf("line %d is not NAME=value: write one variable per line (letters, digits and _ in the name), or start the line with # to comment it out", start)
+		switch problem := dotEnvExpansion(start, string(stmt)); {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("line %d is not NAME=value: write one variable per line (letters, digits and _ in the name), or start the line with # to comment it out", start))
+		case problem != "":
+			problems = append(problems, problem)
+		default:
+			maps.Copy(vars, got)
 		}
-		if problem := dotEnvExpansion(start, string(stmt)); problem != "" {
-			return nil, problem
-		}
-		maps.Copy(vars, got)
 		stmt = stmt[:0]
 	}
 	if len(stmt) > 0 {
-		return nil, fmt.Sprintf("line %d opens a quoted value that is never closed: add the closing quote", start)
+		problems = append(problems, fmt.Sprintf("line %d opens a quoted value that is never closed: add the closing quote", start))
 	}
-	return vars, ""
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return vars, nil
 }
 
 // unclosedPrefix starts godotenv's error for a quoted value that runs to the

@@ -37,7 +37,8 @@ func TestDotEnvErrorLinesInALongFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, problem := parseDotEnv([]byte(long + c.tail))
+			_, problems := parseDotEnv([]byte(long + c.tail))
+			problem := strings.Join(problems, "\n")
 			assert.Contains(t, problem, c.want)
 		})
 	}
@@ -47,7 +48,8 @@ func TestDotEnvErrorLinesInALongFile(t *testing.T) {
 // comments and CRLF read as godotenv reads the whole file.
 func TestDotEnvStatements(t *testing.T) {
 	src := "# top\r\nA=\"one\ntwo\" \nexport B='x y'\nC=plain # comment\nD=\"q\\\"uote\"\nE='a' F='b'\n\nG: h\n"
-	got, problem := parseDotEnv([]byte(src))
+	got, problems := parseDotEnv([]byte(src))
+	problem := strings.Join(problems, "\n")
 	require.Empty(t, problem)
 	want, err := godotenv.UnmarshalBytes([]byte(src))
 	require.NoError(t, err)
@@ -58,7 +60,8 @@ func TestDotEnvStatements(t *testing.T) {
 // file is not parsed again for every line after it.
 func TestDotEnvUnclosedQuoteIsLinear(t *testing.T) {
 	src := "A='open\n" + strings.Repeat("LINE=\"with the other quote\"\n", 30000)
-	_, problem := parseDotEnv([]byte(src))
+	_, problems := parseDotEnv([]byte(src))
+	problem := strings.Join(problems, "\n")
 	assert.Contains(t, problem, "line 1 opens a quoted value")
 }
 
@@ -72,7 +75,8 @@ func FuzzDotEnvStatements(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		got, problem := parseDotEnv([]byte(src))
+		got, problems := parseDotEnv([]byte(src))
+		problem := strings.Join(problems, "\n")
 		want, err := godotenv.UnmarshalBytes([]byte(src))
 		switch {
 		case err != nil:

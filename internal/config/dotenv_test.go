@@ -108,8 +108,9 @@ func TestEnvironmentValueEdgeCases(t *testing.T) {
 	assert.Equal(t, []string{roleA, userA}, c.ACL.AdminRoles)
 }
 
-// FuzzDotEnv feeds arbitrary .env files: never a panic, every failure a
-// one-line *Error, and no failure repeats a value of the file.
+// FuzzDotEnv feeds arbitrary .env files: never a panic, every failure one
+// line per mistake, each an *Error naming the file, and no failure repeats
+// a value of the file.
 func FuzzDotEnv(f *testing.F) {
 	for _, s := range []string{
 		"A=1\n", "A='x\n", "A=\"x\ny\"\n", "bad line\n", "\ufeffA=1\r\n", "export A=1\n", "A: 1\n", "=x\n", "A=${B}\n", "\x00=\xff\n",
@@ -126,6 +127,21 @@ func FuzzDotEnv(f *testing.F) {
 		var ce *config.Error
 		require.ErrorAs(t, err, &ce)
 		assert.NotContains(t, err.Error(), "FUZZSECRET")
-		assert.NotContains(t, strings.TrimPrefix(err.Error(), path), "\n")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			assert.True(t, strings.HasPrefix(line, path+": "), "one line per mistake, naming the file: %q", line)
+		}
 	})
+}
+
+// TestEveryDotEnvMistakeInOneRun: a .env file with several bad lines gets
+// one line each, in file order, and the good lines are still not echoed.
+func TestEveryDotEnvMistakeInOneRun(t *testing.T) {
+	path := writeDotEnv(t, "GOOD=1\nbad line\nALSO=$HOME\nA='open\n")
+	_, err := config.WithDotEnv(env(nil), path)
+	require.ErrorIs(t, err, config.ErrConfig)
+	lines := strings.Split(err.Error(), "\n")
+	require.Len(t, lines, 3, err.Error())
+	assert.Contains(t, lines[0], "line 2 is not NAME=value")
+	assert.Contains(t, lines[1], "line 3")
+	assert.Contains(t, lines[2], "line 4 opens a quoted value")
 }
