@@ -22,9 +22,9 @@ import (
 
 func TestShutdownFinishesInteractionsInFlight(t *testing.T) {
 	t.Parallel()
-	gate := &gatedPanel{held: make(chan struct{}), release: make(chan struct{})}
+	// holdPath is set before the bot starts: its watcher asks the panel at once.
+	gate := &gatedPanel{held: make(chan struct{}), release: make(chan struct{}), holdPath: powerPath(creativeID)}
 	b := startBot(t, func(s *setup) { s.panelFront = gate.wrap })
-	gate.holdPath = powerPath(creativeID)
 
 	p := b.dc.Dispatch(t, b.dc.Command(operator, "power", fakediscord.Value("server", "creative"), fakediscord.Value("action", "start")))
 	<-gate.held // the power call is at the panel
