@@ -78,7 +78,7 @@ func settled(hub *console.Hub, channels ...string) {
 		if left == 0 {
 			return
 		}
-		time.Sleep(100 * time.Millisecond) // bubble time: costs nothing
+		<-time.After(100 * time.Millisecond) // the synctest bubble's fake time: costs nothing
 	}
 }
 
