@@ -30,7 +30,7 @@ func BenchmarkRelayFlood20000(b *testing.B) {
 		require.NoError(b, err)
 		src, stop := simRelay(b, hub, channel)
 		sent := flood(src, clk, 4000, 5*time.Second)
-		waitSettled(hub, channel)
+		settled(hub, channel)
 		stop()
 		hub.Wait()
 		st := hub.Stats(channel)
@@ -76,34 +76,15 @@ func BenchmarkRelayGlobal50(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		waitSettled(hub, ids...)
+		settled(hub, ids...)
 		for _, stop := range stops {
 			stop()
 		}
 		hub.Wait()
-		var st console.Stats
-		for _, id := range ids {
-			st = st.Add(hub.Stats(id))
-		}
+		st := totals(hub, ids...)
 		b.ReportMetric(float64(s.RateLimited()), "429s")
 		b.ReportMetric(100*float64(st.Posted+st.Folded)/float64(sent), "%posted-or-attached")
 		b.Logf("%d channels x %d lines/s x %s: %d lines; posted %d, attached %d, dropped %d; %d messages; %d 429s (%d global)",
 			channels, rate, *globalDur, sent, st.Posted, st.Folded, st.Dropped, st.Messages, s.RateLimited(), s.GlobalRateLimited())
-	}
-}
-
-// waitSettled waits in real time until the channels hold nothing.
-func waitSettled(hub *console.Hub, channels ...string) {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for range tick.C {
-		left := 0
-		for _, ch := range channels {
-			st := hub.Stats(ch)
-			left += st.Pending + st.OnDisk
-		}
-		if left == 0 {
-			return
-		}
 	}
 }

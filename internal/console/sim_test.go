@@ -67,7 +67,16 @@ func simLine(tag string, i int) string {
 	return head + strings.Repeat("x", max(0, 40+(i*7919)%61-len(head)))
 }
 
-// settled waits, in bubble time, until the channels hold nothing.
+// totals sums the channels' counters.
+func totals(hub *console.Hub, channels ...string) console.Stats {
+	var st console.Stats
+	for _, ch := range channels {
+		st = st.Add(hub.Stats(ch))
+	}
+	return st
+}
+
+// settled waits, in bubble time (or real time outside a bubble), until the channels hold nothing.
 func settled(hub *console.Hub, channels ...string) {
 	for {
 		left := 0
@@ -179,10 +188,7 @@ func TestSimGlobalPace(t *testing.T) {
 			stop()
 		}
 		hub.Wait()
-		var total console.Stats
-		for _, id := range ids {
-			total = total.Add(hub.Stats(id))
-		}
+		total := totals(hub, ids...)
 		sent := channels * rate * int(dur/time.Second)
 		t.Logf("global: %d channels x %d lines/s x %s: %d lines; posted %d, attached %d, dropped %d; %d messages; %d 429s (%d global)",
 			channels, rate, dur, sent, total.Posted, total.Folded, total.Dropped, total.Messages, s.RateLimited(), s.GlobalRateLimited())

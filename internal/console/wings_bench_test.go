@@ -48,6 +48,15 @@ func (c simCreds) SocketCredentials(_ context.Context, id string) (panel.SocketC
 func serverUUID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
 func channelN(i int) string   { return fmt.Sprintf("9%017d", i) }
 
+// channelIDs are the first n benchmark channels.
+func channelIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = channelN(i)
+	}
+	return ids
+}
+
 // startWingsRelays connects one Wings stream and relay per server.
 func startWingsRelays(b *testing.B, node *wingssim.Node, hub *console.Hub, n int) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -160,10 +169,7 @@ func BenchmarkWingsRelayMemory(b *testing.B) {
 			written += g.Lines()
 		}
 		stop()
-		var st console.Stats
-		for i := range *wingsServers {
-			st = st.Add(hub.Stats(channelN(i)))
-		}
+		st := totals(hub, channelIDs(*wingsServers)...)
 		_, hwm := memory()
 		b.ReportMetric(hwm, "MB-peak-rss")
 		b.Logf("written %d, relayed %d: posted %d, folded %d, dropped %d, unconfirmed %d, failed %d; node dropped %d; peak RSS %.1f MB",
@@ -257,10 +263,7 @@ func BenchmarkWingsRelayGlobal50(b *testing.B) {
 		}
 		<-time.After(10 * time.Second) // the last posts
 		stop()
-		var st console.Stats
-		for i := range servers {
-			st = st.Add(hub.Stats(channelN(i)))
-		}
+		st := totals(hub, channelIDs(servers)...)
 		b.ReportMetric(float64(s.RateLimited()), "429s")
 		b.ReportMetric(100*float64(st.Posted+st.Folded)/float64(written), "%lines-posted-or-attached")
 		b.Logf("%d servers × %d lines/s for %s: %d written, %d relayed (%d posted, %d attached, %d dropped, %d unconfirmed, %d failed), %d messages, %d × 429 (%d global); node dropped %d",

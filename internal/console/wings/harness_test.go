@@ -204,15 +204,3 @@ func requireExactlyOnceInOrder(t *testing.T, lines []string, prefix string, firs
 }
 
 func isCanceled(err error) bool { return errors.Is(err, context.Canceled) }
-
-// testLogger writes the stream's log to the test's output.
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
